@@ -1,0 +1,1 @@
+//! Derive macros that encode and decode Diameter commands and grouped AVPs (see the typed-message work).

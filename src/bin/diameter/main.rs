@@ -1,0 +1,106 @@
+//! `diameter`: inspect and build Diameter messages and dictionaries from the command line.
+
+mod dict_cmd;
+mod input;
+mod message_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use diameter::dict::Dictionary;
+
+#[derive(Parser)]
+#[command(name = "diameter", version, about = "Diameter message and dictionary tool")]
+struct Cli {
+    /// Extra dictionary file or folder, loaded on top of the shipped set (repeatable).
+    #[arg(long = "dict", global = true, value_name = "PATH")]
+    dicts: Vec<PathBuf>,
+    /// Use only the --dict files, not the shipped dictionaries.
+    #[arg(long, global = true)]
+    no_default_dict: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print messages given as hex text or raw binary (several may follow each other).
+    Dump {
+        /// Print the JSON form instead of the text dump.
+        #[arg(long)]
+        json: bool,
+        /// Input file; `-` or nothing for standard input.
+        file: Option<PathBuf>,
+    },
+    /// Encode messages given in the JSON form (one object or an array) into hex lines.
+    Encode {
+        /// Input file; `-` or nothing for standard input.
+        file: Option<PathBuf>,
+    },
+    /// Dictionary queries.
+    Dict {
+        #[command(subcommand)]
+        command: DictCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DictCommand {
+    /// Show an AVP by name or by CODE[:VENDOR], or a command by name (`CCR`).
+    Lookup {
+        /// AVP name, AVP code (`CODE` or `CODE:VENDOR`) or command name.
+        key: String,
+        /// Application whose view is used (fallback to parent and base applies).
+        #[arg(long, default_value_t = 4)]
+        app: u32,
+    },
+    /// Load dictionary files or folders on their own and report errors, warnings and counts.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn dictionary(cli: &Cli) -> anyhow::Result<Dictionary> {
+    let mut dict = if cli.no_default_dict {
+        Dictionary::new()
+    } else {
+        Dictionary::shipped().context("loading the shipped dictionaries")?
+    };
+    for path in &cli.dicts {
+        for warning in dict.load_path(path)? {
+            eprintln!("warning: {}: {}", warning.location, warning.message);
+        }
+    }
+    Ok(dict)
+}
+
+fn run(cli: &Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Dump { json, file } => {
+            let dict = dictionary(cli)?;
+            message_cmd::dump(&dict, &input::read(file.as_deref())?, *json)
+        }
+        Command::Encode { file } => {
+            let dict = dictionary(cli)?;
+            message_cmd::encode(&dict, &input::read(file.as_deref())?)
+        }
+        Command::Dict { command } => match command {
+            DictCommand::Lookup { key, app } => dict_cmd::lookup(&dictionary(cli)?, key, *app),
+            DictCommand::Check { paths } => dict_cmd::check(paths),
+        },
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

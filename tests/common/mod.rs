@@ -1,0 +1,20 @@
+//! Shared helpers for the integration tests.
+
+use std::process::Command;
+
+/// Whether `program` can be run. When it cannot: skip (with a clear message), or fail if
+/// `DIAMETER_REQUIRE_INTEROP` is set, as CI sets it.
+pub fn have_tool(program: &str, probe_arg: &str, test: &str) -> bool {
+    let ok = Command::new(program)
+        .arg(probe_arg)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        if std::env::var_os("DIAMETER_REQUIRE_INTEROP").is_some() {
+            panic!("{test}: `{program}` is required (DIAMETER_REQUIRE_INTEROP is set) but cannot be run");
+        }
+        eprintln!("skipped {test}: `{program}` not found (install it to run this interop test)");
+    }
+    ok
+}

@@ -11,9 +11,6 @@ fn main() {
         panic!("dictionary error: {e}");
     }
     for warning in dict.check() {
-        println!(
-            "cargo:warning={}: {}",
-            warning.location, warning.message
-        );
+        println!("cargo:warning={}: {}", warning.location, warning.message);
     }
 }

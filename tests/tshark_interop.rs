@@ -33,16 +33,54 @@ fn every_type_message() -> Message {
         v(415, 0, Value::Unsigned32(7)),                                 // CC-Request-Number
         v(1, 0, Value::Utf8String("zoë@example.net".into())),            // User-Name
         v(55, 0, Value::Time(time)),                                     // Event-Timestamp
-        v(25, 0, Value::OctetString(Bytes::from_static(b"\x00\x01class\xff"))), // Class
+        v(
+            25,
+            0,
+            Value::OctetString(Bytes::from_static(b"\x00\x01class\xff")),
+        ), // Class
         v(429, 0, Value::Integer32(-3)),                                 // Exponent
         v(447, 0, Value::Integer64(-1_234_567_890_123)),                 // Value-Digits
-        v(287, 0, Value::Unsigned64(0x0102_0304_0506_0708)),             // Accounting-Sub-Session-Id
-        v(496, 0, Value::Float32(1500.5)),                               // Token-Rate
-        v(257, 0, Value::Address(Address::Ipv4(Ipv4Addr::new(192, 0, 2, 1)))), // Host-IP-Address
-        v(257, 0, Value::Address(Address::Ipv6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)))),
-        v(292, 0, Value::DiameterUri("aaa://ocs.example.com:3868;transport=tcp;protocol=diameter".parse::<DiameterUri>().unwrap())), // Redirect-Host
-        v(400, 0, Value::IpFilterRule("permit in ip from 10.0.0.0/8 to any".parse::<IpFilterRule>().unwrap())), // NAS-Filter-Rule
-        v(407, 0, Value::QosFilterRule("meter out 17 from any to 10.1.2.3 5060".parse::<QosFilterRule>().unwrap())), // QoS-Filter-Rule
+        v(287, 0, Value::Unsigned64(0x0102_0304_0506_0708)), // Accounting-Sub-Session-Id
+        v(496, 0, Value::Float32(1500.5)),                   // Token-Rate
+        v(
+            257,
+            0,
+            Value::Address(Address::Ipv4(Ipv4Addr::new(192, 0, 2, 1))),
+        ), // Host-IP-Address
+        v(
+            257,
+            0,
+            Value::Address(Address::Ipv6(Ipv6Addr::new(
+                0x2001, 0xdb8, 0, 0, 0, 0, 0, 1,
+            ))),
+        ),
+        v(
+            292,
+            0,
+            Value::DiameterUri(
+                "aaa://ocs.example.com:3868;transport=tcp;protocol=diameter"
+                    .parse::<DiameterUri>()
+                    .unwrap(),
+            ),
+        ), // Redirect-Host
+        v(
+            400,
+            0,
+            Value::IpFilterRule(
+                "permit in ip from 10.0.0.0/8 to any"
+                    .parse::<IpFilterRule>()
+                    .unwrap(),
+            ),
+        ), // NAS-Filter-Rule
+        v(
+            407,
+            0,
+            Value::QosFilterRule(
+                "meter out 17 from any to 10.1.2.3 5060"
+                    .parse::<QosFilterRule>()
+                    .unwrap(),
+            ),
+        ), // QoS-Filter-Rule
         Avp {
             payload: diameter::message::Payload::Group(vec![
                 v(450, 0, Value::Enumerated(0)),
@@ -87,7 +125,11 @@ fn tshark(pcap: &std::path::Path, extra: &[&str]) -> String {
         .args(extra)
         .output()
         .expect("run tshark");
-    assert!(out.status.success(), "tshark failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tshark failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -113,7 +155,10 @@ fn tshark_decodes_every_data_type() {
 
     // Full decode: nothing malformed, no expert error or warning from the Diameter dissector.
     let verbose = tshark(&pcap, &["-V", "-Y", "diameter"]);
-    assert!(verbose.contains("Diameter Protocol"), "tshark saw no Diameter:\n{verbose}");
+    assert!(
+        verbose.contains("Diameter Protocol"),
+        "tshark saw no Diameter:\n{verbose}"
+    );
     for bad in ["Malformed", "[Expert Info (Error", "[Expert Info (Warning"] {
         assert!(!verbose.contains(bad), "tshark reports `{bad}`:\n{verbose}");
     }
@@ -142,7 +187,14 @@ fn tshark_decodes_every_data_type() {
         "diameter.Max-PLR-DL",
         "diameter.Cost",
     ];
-    let mut args = vec!["-Y", "diameter.hopbyhopid == 0x12345678", "-T", "fields", "-E", "separator=|"];
+    let mut args = vec![
+        "-Y",
+        "diameter.hopbyhopid == 0x12345678",
+        "-T",
+        "fields",
+        "-E",
+        "separator=|",
+    ];
     for f in &fields {
         args.push("-e");
         args.push(f);
@@ -178,7 +230,20 @@ fn tshark_decodes_every_data_type() {
     }
 
     // Event-Timestamp: tshark prints the date in its own style; check the year and seconds.
-    let ts = tshark(&pcap, &["-Y", "diameter.hopbyhopid == 0x12345678", "-T", "fields", "-e", "diameter.Event-Timestamp"]);
-    assert!(ts.contains("2024") && ts.contains("03:04:05"), "Event-Timestamp: {ts}");
+    let ts = tshark(
+        &pcap,
+        &[
+            "-Y",
+            "diameter.hopbyhopid == 0x12345678",
+            "-T",
+            "fields",
+            "-e",
+            "diameter.Event-Timestamp",
+        ],
+    );
+    assert!(
+        ts.contains("2024") && ts.contains("03:04:05"),
+        "Event-Timestamp: {ts}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

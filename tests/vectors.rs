@@ -33,7 +33,10 @@ fn vectors_reencode_to_identical_bytes() {
         let v = vector(name);
         let msg = Message::decode(v.bytes.clone()).unwrap();
         assert_eq!(msg.encode(), v.bytes, "{name}");
-        assert_eq!(msg.header.length as usize, v.json["length"].as_u64().unwrap() as usize);
+        assert_eq!(
+            msg.header.length as usize,
+            v.json["length"].as_u64().unwrap() as usize
+        );
     }
 }
 
@@ -60,20 +63,33 @@ fn assert_same_avp(ours: &Json, theirs: &Json, at: &str) {
         assert_eq!(ours[key], theirs[key], "{at}.{key}");
     }
     if let Some(children) = theirs.get("avps") {
-        let ours_children = ours["avps"].as_array().unwrap_or_else(|| panic!("{at}: not grouped"));
+        let ours_children = ours["avps"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{at}: not grouped"));
         let theirs_children = children.as_array().unwrap();
-        assert_eq!(ours_children.len(), theirs_children.len(), "{at}: child count");
+        assert_eq!(
+            ours_children.len(),
+            theirs_children.len(),
+            "{at}: child count"
+        );
         for (i, (o, t)) in ours_children.iter().zip(theirs_children).enumerate() {
             assert_same_avp(o, t, &format!("{at}.{i}"));
         }
         return;
     }
-    assert_eq!(ours["payload_hex"], theirs["payload_hex"], "{at}.payload_hex");
+    assert_eq!(
+        ours["payload_hex"], theirs["payload_hex"],
+        "{at}.payload_hex"
+    );
     let (o, t) = (&ours["value"], &theirs["value"]);
     match t {
         // python-diameter types DiameterIdentity as OctetString: {"ascii", "hex"}.
         Json::Object(obj) if obj.contains_key("ascii") => {
-            assert_eq!(o.as_str().or(o["ascii"].as_str()), obj["ascii"].as_str(), "{at}.value")
+            assert_eq!(
+                o.as_str().or(o["ascii"].as_str()),
+                obj["ascii"].as_str(),
+                "{at}.value"
+            )
         }
         Json::Object(obj) if obj.contains_key("ntp_seconds") => {
             for key in ["ntp_seconds", "unix", "utc"] {
@@ -92,10 +108,25 @@ fn vectors_decode_to_recorded_avp_trees() {
         let msg = Message::decode(v.bytes.clone()).unwrap();
         let ours = to_json(&dict, &msg);
         let header = &v.json["header"];
-        for key in ["version", "length", "flags", "R", "P", "E", "T", "command_code", "application_id", "hop_by_hop", "end_to_end"] {
+        for key in [
+            "version",
+            "length",
+            "flags",
+            "R",
+            "P",
+            "E",
+            "T",
+            "command_code",
+            "application_id",
+            "hop_by_hop",
+            "end_to_end",
+        ] {
             assert_eq!(ours["header"][key], header[key], "{name} header.{key}");
         }
-        let (o, t) = (ours["avps"].as_array().unwrap(), v.json["avps"].as_array().unwrap());
+        let (o, t) = (
+            ours["avps"].as_array().unwrap(),
+            v.json["avps"].as_array().unwrap(),
+        );
         assert_eq!(o.len(), t.len(), "{name}: AVP count");
         for (i, (a, b)) in o.iter().zip(t).enumerate() {
             assert_same_avp(a, b, &format!("{name}.avps.{i}"));
@@ -112,6 +143,10 @@ fn json_form_builds_identical_bytes() {
         let again = from_json(&dict, &to_json(&dict, &msg)).unwrap();
         assert_eq!(again.encode(), v.bytes, "{name}: our JSON");
         let from_python = from_json(&dict, &v.json).unwrap();
-        assert_eq!(from_python.encode(), v.bytes, "{name}: python-diameter's JSON");
+        assert_eq!(
+            from_python.encode(),
+            v.bytes,
+            "{name}: python-diameter's JSON"
+        );
     }
 }

@@ -4,17 +4,16 @@
 
 /// (source name used in locations, file contents), in loading order: base first.
 pub(crate) const SHIPPED: &[(&str, &str)] = &[
-    // TEMPORARY: dictionaries/*.xml do not exist yet; re-enable when they land.
-    // (
-    //     "dictionaries/base.xml",
-    //     include_str!("../../dictionaries/base.xml"),
-    // ),
-    // (
-    //     "dictionaries/credit_control.xml",
-    //     include_str!("../../dictionaries/credit_control.xml"),
-    // ),
-    // (
-    //     "dictionaries/tgpp_ro_rf.xml",
-    //     include_str!("../../dictionaries/tgpp_ro_rf.xml"),
-    // ),
+    (
+        "dictionaries/base.xml",
+        include_str!("../../dictionaries/base.xml"),
+    ),
+    (
+        "dictionaries/credit_control.xml",
+        include_str!("../../dictionaries/credit_control.xml"),
+    ),
+    (
+        "dictionaries/tgpp_ro_rf.xml",
+        include_str!("../../dictionaries/tgpp_ro_rf.xml"),
+    ),
 ];

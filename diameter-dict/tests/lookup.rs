@@ -489,8 +489,12 @@ fn load_path_walks_folders_in_cgrates_order() {
 }
 
 #[test]
-fn shipped_dictionaries_load_with_their_source_names() {
+fn shipped_dictionaries_load_cleanly_with_their_source_names() {
     let dict = Dictionary::shipped().unwrap();
+    assert!(dict.avps().count() > 0);
+    let ccr = dict.command_by_name("CCR").unwrap();
+    assert_eq!((ccr.code, ccr.app_id), (272, 4));
+    assert_eq!(dict.command_by_name("CER").unwrap().app_id, 0);
     for avp in dict.avps() {
         assert!(
             avp.location.source.starts_with("dictionaries/"),
@@ -505,4 +509,6 @@ fn shipped_dictionaries_load_with_their_source_names() {
             cmd.location
         );
     }
+    let warnings = dict.check();
+    assert!(warnings.is_empty(), "{warnings:#?}");
 }

@@ -7,8 +7,23 @@ use diameter_runtime::wire::{AvpFlags, CommandFlags};
 use proptest::prelude::*;
 
 fn leaf() -> impl Strategy<Value = Avp> {
-    (any::<u32>(), any::<bool>(), 1u32..100_000, any::<bool>(), any::<bool>(), prop::collection::vec(any::<u8>(), 0..40))
-        .prop_map(|(code, vendor, vendor_id, m, p, data)| avp(code, vendor.then_some(vendor_id), m, p, Payload::Raw(Bytes::from(data))))
+    (
+        any::<u32>(),
+        any::<bool>(),
+        1u32..100_000,
+        any::<bool>(),
+        any::<bool>(),
+        prop::collection::vec(any::<u8>(), 0..40),
+    )
+        .prop_map(|(code, vendor, vendor_id, m, p, data)| {
+            avp(
+                code,
+                vendor.then_some(vendor_id),
+                m,
+                p,
+                Payload::Raw(Bytes::from(data)),
+            )
+        })
 }
 
 fn avp(code: u32, vendor: Option<u32>, m: bool, p: bool, payload: Payload) -> Avp {
@@ -32,8 +47,15 @@ fn avp(code: u32, vendor: Option<u32>, m: bool, p: bool, payload: Payload) -> Av
 
 fn tree() -> impl Strategy<Value = Avp> {
     leaf().prop_recursive(4, 64, 6, |inner| {
-        (any::<u32>(), prop::option::of(1u32..100_000), any::<bool>(), prop::collection::vec(inner, 0..6))
-            .prop_map(|(code, vendor, m, children)| avp(code, vendor, m, false, Payload::Group(children)))
+        (
+            any::<u32>(),
+            prop::option::of(1u32..100_000),
+            any::<bool>(),
+            prop::collection::vec(inner, 0..6),
+        )
+            .prop_map(|(code, vendor, m, children)| {
+                avp(code, vendor, m, false, Payload::Group(children))
+            })
     })
 }
 
@@ -47,7 +69,10 @@ fn flatten(avp: &Avp) -> Avp {
 
 /// Walk a decoded AVP against the built one: groups decode back into the same children.
 fn assert_same(built: &Avp, decoded: &Avp) {
-    assert_eq!((built.code, built.flags, built.vendor_id), (decoded.code, decoded.flags, decoded.vendor_id));
+    assert_eq!(
+        (built.code, built.flags, built.vendor_id),
+        (decoded.code, decoded.flags, decoded.vendor_id)
+    );
     match &built.payload {
         Payload::Raw(data) => assert_eq!(&decoded.data(), data),
         Payload::Group(children) => {

@@ -193,7 +193,11 @@ fn python_float(v: f64) -> String {
         } else if point as usize >= digits.len() {
             format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
         } else {
-            format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+            format!(
+                "{}.{}",
+                &digits[..point as usize],
+                &digits[point as usize..]
+            )
         };
         format!("{sign}{s}")
     } else {
@@ -269,6 +273,9 @@ mod tests {
         assert_eq!(python_bytes(b"smsgw.gy"), "b'smsgw.gy'");
         assert_eq!(python_bytes(b"a'b"), "b\"a'b\"");
         assert_eq!(python_bytes(b"a'\"b"), "b'a\\'\"b'");
-        assert_eq!(python_bytes(&[0, 0xff, b'\n', b'\\']), "b'\\x00\\xff\\n\\\\'");
+        assert_eq!(
+            python_bytes(&[0, 0xff, b'\n', b'\\']),
+            "b'\\x00\\xff\\n\\\\'"
+        );
     }
 }

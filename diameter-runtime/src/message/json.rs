@@ -78,8 +78,10 @@ impl Ctx<'_> {
         obj.insert("type".into(), json!(data_type.map(|t| t.name())));
         if data_type == Some(DataType::Grouped) && depth < Limits::default().max_depth {
             if let Ok(children) = avp.children().collect::<Result<Vec<_>, _>>() {
-                let children: Vec<Json> =
-                    children.iter().map(|c| self.avp_json(c, depth + 1)).collect();
+                let children: Vec<Json> = children
+                    .iter()
+                    .map(|c| self.avp_json(c, depth + 1))
+                    .collect();
                 obj.insert("avps".into(), Json::Array(children));
                 return Json::Object(obj);
             }
@@ -142,9 +144,7 @@ fn value_json(value: &Value, data: &[u8]) -> Json {
 
 /// Build a message from its JSON form.
 pub fn from_json(dict: &Dictionary, doc: &Json) -> Result<Message, JsonError> {
-    let header = doc
-        .get("header")
-        .ok_or_else(|| err("header", "missing"))?;
+    let header = doc.get("header").ok_or_else(|| err("header", "missing"))?;
     let app_id = u32_field(header, "application_id", "header.application_id")?
         .or_else(|| {
             let name = doc.get("command")?.as_str()?;
@@ -249,7 +249,12 @@ impl Reader<'_> {
         let vendor_id = vendor_id.or(def.map(|d| d.vendor_id)).unwrap_or(0);
         let flags = match u32_field(item, "flags", &format!("{at}.flags"))? {
             Some(f) if f <= 0xff => AvpFlags(f as u8),
-            Some(f) => return Err(err(&format!("{at}.flags"), format!("{f} does not fit in 8 bits"))),
+            Some(f) => {
+                return Err(err(
+                    &format!("{at}.flags"),
+                    format!("{f} does not fit in 8 bits"),
+                ))
+            }
             None => {
                 let mandatory = def.is_some_and(|d| d.flags.must.m);
                 RawAvp::new(code, vendor_id, mandatory, Bytes::new()).flags
@@ -262,10 +267,14 @@ impl Reader<'_> {
             payload: super::avp::Payload::Raw(Bytes::new()),
         };
         if let Some(children) = item.get("avps") {
-            avp.payload = super::avp::Payload::Group(self.avps(Some(children), &format!("{at}.avps"))?);
+            avp.payload =
+                super::avp::Payload::Group(self.avps(Some(children), &format!("{at}.avps"))?);
         } else if let Some(value) = item.get("value").filter(|v| !v.is_null()) {
             let def = def.ok_or_else(|| {
-                err(at, format!("AVP {code}/{vendor_id} is not in the dictionary: give `payload_hex`"))
+                err(
+                    at,
+                    format!("AVP {code}/{vendor_id} is not in the dictionary: give `payload_hex`"),
+                )
             })?;
             let value = typed_value(def, value).map_err(|m| err(&format!("{at}.value"), m))?;
             avp.payload = super::avp::Payload::Raw(encode_value(&value));
@@ -287,7 +296,10 @@ fn encode_value(value: &Value) -> Bytes {
 
 /// The typed value for `def` from its JSON form.
 fn typed_value(def: &AvpDef, v: &Json) -> Result<Value, String> {
-    let text = || v.as_str().ok_or_else(|| format!("expected a string for {}", def.data_type));
+    let text = || {
+        v.as_str()
+            .ok_or_else(|| format!("expected a string for {}", def.data_type))
+    };
     let int = || -> Result<i128, String> {
         match v {
             Json::Number(n) => n
@@ -307,7 +319,10 @@ fn typed_value(def: &AvpDef, v: &Json) -> Result<Value, String> {
             Err(format!("{n} is out of range for {}", def.data_type))
         }
     };
-    let float = || v.as_f64().ok_or_else(|| format!("expected a number for {}", def.data_type));
+    let float = || {
+        v.as_f64()
+            .ok_or_else(|| format!("expected a number for {}", def.data_type))
+    };
     Ok(match def.data_type {
         DataType::OctetString => Value::OctetString(octets(v)?),
         DataType::Integer32 => Value::Integer32(ranged(i32::MIN.into(), i32::MAX.into())? as i32),
@@ -331,9 +346,11 @@ fn typed_value(def: &AvpDef, v: &Json) -> Result<Value, String> {
         DataType::IPFilterRule => {
             Value::IpFilterRule(text()?.parse::<IpFilterRule>().map_err(|e| e.to_string())?)
         }
-        DataType::QoSFilterRule => {
-            Value::QosFilterRule(text()?.parse::<QosFilterRule>().map_err(|e| e.to_string())?)
-        }
+        DataType::QoSFilterRule => Value::QosFilterRule(
+            text()?
+                .parse::<QosFilterRule>()
+                .map_err(|e| e.to_string())?,
+        ),
         DataType::IPv4 => Value::Ipv4(text()?.parse().map_err(|_| "not an IPv4 address")?),
         DataType::IPv6 => Value::Ipv6(text()?.parse().map_err(|_| "not an IPv6 address")?),
     })
@@ -365,7 +382,11 @@ fn address(v: &Json) -> Result<Address, String> {
                 .and_then(Json::as_u64)
                 .and_then(|f| u16::try_from(f).ok())
                 .ok_or("expected `family` (0-65535)")?;
-            match (family, o.get("value").and_then(Json::as_str), o.get("hex").and_then(Json::as_str)) {
+            match (
+                family,
+                o.get("value").and_then(Json::as_str),
+                o.get("hex").and_then(Json::as_str),
+            ) {
                 (8, Some(s), _) => Ok(Address::E164(s.to_string())),
                 (_, Some(s), _) => s.parse::<Address>().map_err(|e| e.to_string()),
                 (_, None, Some(h)) => Ok(Address::Other {

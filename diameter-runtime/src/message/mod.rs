@@ -27,7 +27,9 @@ pub use validate::validate;
 
 use bytes::{Bytes, BytesMut};
 
-use crate::wire::{decode_avps, decode_frame, CommandFlags, DecodeError, Header, Limits, HEADER_LEN};
+use crate::wire::{
+    decode_avps, decode_frame, CommandFlags, DecodeError, Header, Limits, HEADER_LEN,
+};
 
 /// A Diameter message: the header and the top-level AVPs in wire order.
 #[derive(Debug, Clone, PartialEq)]

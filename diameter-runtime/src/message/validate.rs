@@ -75,14 +75,13 @@ impl Checker<'_> {
         if depth >= self.limits.max_depth {
             return Err(self.fail(DecodeErrorKind::TooDeep(self.limits.max_depth), avp));
         }
-        let children = avp
-            .children()
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| match e.failed_avp.is_some() {
+        let children = avp.children().collect::<Result<Vec<_>, _>>().map_err(|e| {
+            match e.failed_avp.is_some() {
                 // Report the innermost offending AVP, as RFC 6733 §7.5 allows.
                 true => e,
                 false => e.with_avp(whole(avp)),
-            })?;
+            }
+        })?;
         self.avps(&children, depth + 1)?;
         self.rules(&def.rules, &children)
     }
@@ -92,11 +91,23 @@ impl Checker<'_> {
             let Some(def) = self.dict.rule_avp(self.app_id, rule) else {
                 continue;
             };
-            let count = avps.iter().filter(|a| a.is(def.code, def.vendor_id)).count();
-            let min = if rule.required { rule.min.max(1) } else { rule.min };
+            let count = avps
+                .iter()
+                .filter(|a| a.is(def.code, def.vendor_id))
+                .count();
+            let min = if rule.required {
+                rule.min.max(1)
+            } else {
+                rule.min
+            };
             if (count as u32) < min {
                 // Failed-AVP: an example of the missing AVP, with an empty payload.
-                let example = Avp::new(def.code, def.vendor_id, def.flags.must.m, &Value::OctetString(Bytes::new()));
+                let example = Avp::new(
+                    def.code,
+                    def.vendor_id,
+                    def.flags.must.m,
+                    &Value::OctetString(Bytes::new()),
+                );
                 return Err(DecodeError::new(
                     DecodeErrorKind::MissingAvp {
                         name: def.name.clone(),

@@ -94,7 +94,13 @@ impl RawAvp {
     }
 
     /// Write the AVP header for a payload of `data_len` bytes.
-    pub fn encode_header(code: u32, flags: AvpFlags, vendor_id: u32, data_len: usize, out: &mut BytesMut) {
+    pub fn encode_header(
+        code: u32,
+        flags: AvpFlags,
+        vendor_id: u32,
+        data_len: usize,
+        out: &mut BytesMut,
+    ) {
         out.put_u32(code);
         let length = (avp_header_len(flags) + data_len) as u32;
         out.put_u32((u32::from(flags.0) << 24) | (length & 0x00ff_ffff));
@@ -152,7 +158,10 @@ impl AvpIter {
     fn next_avp(&mut self) -> Result<RawAvp, DecodeError> {
         let start = self.pos;
         let rest = &self.buf[start..];
-        let word = |i: usize| rest.get(i..i + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        let word = |i: usize| {
+            rest.get(i..i + 4)
+                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        };
         let (Some(code), Some(second)) = (word(0), word(4)) else {
             // Fewer than 8 bytes left: not even an AVP header.
             let err = DecodeError::new(

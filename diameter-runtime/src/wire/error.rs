@@ -32,7 +32,11 @@ pub enum DecodeErrorKind {
     #[error("required AVP `{name}` is missing")]
     MissingAvp { name: String },
     #[error("AVP `{name}` occurs {count} times, at most {max} allowed")]
-    TooManyAvps { name: String, count: usize, max: u32 },
+    TooManyAvps {
+        name: String,
+        count: usize,
+        max: u32,
+    },
 }
 
 /// A decode failure: the reason, the RFC 6733 Result-Code for the answer, where it happened,

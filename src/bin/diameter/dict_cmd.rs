@@ -86,10 +86,14 @@ fn print_rules(dict: &Dictionary, app: u32, title: &str, rules: &[Rule]) {
     println!("  {title}:");
     for rule in rules {
         let max = rule.max.map_or("*".to_string(), |m| m.to_string());
-        let min = if rule.required { rule.min.max(1) } else { rule.min };
-        let code = dict
-            .rule_avp(app, rule)
-            .map_or(String::new(), |d| format!(" (code {}, vendor {})", d.code, d.vendor_id));
+        let min = if rule.required {
+            rule.min.max(1)
+        } else {
+            rule.min
+        };
+        let code = dict.rule_avp(app, rule).map_or(String::new(), |d| {
+            format!(" (code {}, vendor {})", d.code, d.vendor_id)
+        });
         println!("    {}..{} {}{code}", min, max, rule.avp);
     }
 }

@@ -30,7 +30,8 @@ pub fn message_bytes(input: &[u8]) -> anyhow::Result<Vec<u8>> {
     if input.first() == Some(&1) {
         return Ok(input.to_vec());
     }
-    let text = std::str::from_utf8(input).context("input is neither binary Diameter nor hex text")?;
+    let text =
+        std::str::from_utf8(input).context("input is neither binary Diameter nor hex text")?;
     diameter::hex::decode(text).map_err(|e| anyhow::anyhow!("bad hex input: {e}"))
 }
 
@@ -46,7 +47,10 @@ pub fn split_messages(bytes: &[u8]) -> anyhow::Result<Vec<Bytes>> {
         let offset = bytes.len() - rest.len();
         let len = match frame_length(rest, &limits) {
             Ok(Some(len)) => len,
-            Ok(None) => bail!("message at byte {offset}: only {} bytes, a header needs 20", rest.len()),
+            Ok(None) => bail!(
+                "message at byte {offset}: only {} bytes, a header needs 20",
+                rest.len()
+            ),
             Err(e) => bail!("message at byte {offset}: {e}"),
         };
         if len > rest.len() {

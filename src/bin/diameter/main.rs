@@ -1,5 +1,6 @@
 //! `diameter`: inspect and build Diameter messages and dictionaries from the command line.
 
+mod bench_cmd;
 mod dict_cmd;
 mod input;
 mod message_cmd;
@@ -12,7 +13,11 @@ use clap::{Parser, Subcommand};
 use diameter::dict::Dictionary;
 
 #[derive(Parser)]
-#[command(name = "diameter", version, about = "Diameter message and dictionary tool")]
+#[command(
+    name = "diameter",
+    version,
+    about = "Diameter message and dictionary tool"
+)]
 struct Cli {
     /// Extra dictionary file or folder, loaded on top of the shipped set (repeatable).
     #[arg(long = "dict", global = true, value_name = "PATH")]
@@ -36,6 +41,17 @@ enum Command {
     },
     /// Encode messages given in the JSON form (one object or an array) into hex lines.
     Encode {
+        /// Input file; `-` or nothing for standard input.
+        file: Option<PathBuf>,
+    },
+    /// Time decode, path reads and re-encode of the first message in FILE.
+    Bench {
+        /// AVP path to read on each iteration (repeatable).
+        #[arg(long = "path", value_name = "A.B.C")]
+        paths: Vec<String>,
+        /// How many times to decode, read and encode.
+        #[arg(long, default_value_t = 1_000_000)]
+        iterations: u64,
         /// Input file; `-` or nothing for standard input.
         file: Option<PathBuf>,
     },
@@ -86,6 +102,14 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Encode { file } => {
             let dict = dictionary(cli)?;
             message_cmd::encode(&dict, &input::read(file.as_deref())?)
+        }
+        Command::Bench {
+            paths,
+            iterations,
+            file,
+        } => {
+            let dict = dictionary(cli)?;
+            bench_cmd::run(&dict, &input::read(file.as_deref())?, paths, *iterations)
         }
         Command::Dict { command } => match command {
             DictCommand::Lookup { key, app } => dict_cmd::lookup(&dictionary(cli)?, key, *app),

@@ -1,0 +1,1 @@
+//! CGRateS-compatible Diameter agent: configuration, request processors and backends.

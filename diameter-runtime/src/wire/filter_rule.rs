@@ -93,7 +93,22 @@ pub enum FilterOption {
     IcmpTypes(String),
 }
 
-/// A parsed `IPFilterRule`: `action dir proto from src to dst [options]`.
+/// A parsed filter rule: `action dir proto from src to dst [options]`.
+///
+/// The two RFC 6733 rule types share this shape and differ in their actions and options:
+/// [`IpFilterRule`] and [`QosFilterRule`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FilterRule<Action, Opt> {
+    text: String,
+    action: Action,
+    direction: Direction,
+    proto: Option<u8>,
+    src: FilterEndpoint,
+    dst: FilterEndpoint,
+    options: Vec<Opt>,
+}
+
+/// A parsed `IPFilterRule` (actions `permit`/`deny`, options validated).
 ///
 /// ```
 /// use diameter_runtime::wire::filter_rule::{Direction, FilterAction, FilterAddr, IpFilterRule};
@@ -106,25 +121,28 @@ pub enum FilterOption {
 /// assert_eq!(r.dst().ports.len(), 2);
 /// assert_eq!(r.as_str(), "deny out 17 from any 53 to assigned 1000-2000,3000 frag");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct IpFilterRule {
-    text: String,
-    action: FilterAction,
-    direction: Direction,
-    proto: Option<u8>,
-    src: FilterEndpoint,
-    dst: FilterEndpoint,
-    options: Vec<FilterOption>,
-}
+pub type IpFilterRule = FilterRule<FilterAction, FilterOption>;
 
-impl IpFilterRule {
+/// A parsed `QoSFilterRule`: `action` is `tag` or `meter`; the options (e.g. `DSCP <color>`,
+/// `metering <rate> <color_under> <color_over>`) are kept as tokens without further validation.
+///
+/// ```
+/// use diameter_runtime::wire::filter_rule::{QosAction, QosFilterRule};
+///
+/// let r: QosFilterRule = "tag in ip from 10.0.0.1 to any DSCP 46".parse().unwrap();
+/// assert_eq!(r.action(), QosAction::Tag);
+/// assert_eq!(r.options(), ["DSCP", "46"]);
+/// ```
+pub type QosFilterRule = FilterRule<QosAction, String>;
+
+impl<Action: Copy, Opt> FilterRule<Action, Opt> {
     /// The rule text exactly as parsed (the wire form).
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
-    /// `permit` or `deny`.
-    pub fn action(&self) -> FilterAction {
+    /// The action (`permit`/`deny`, or `tag`/`meter`).
+    pub fn action(&self) -> Action {
         self.action
     }
 
@@ -149,12 +167,12 @@ impl IpFilterRule {
     }
 
     /// The options, in order.
-    pub fn options(&self) -> &[FilterOption] {
+    pub fn options(&self) -> &[Opt] {
         &self.options
     }
 }
 
-impl fmt::Display for IpFilterRule {
+impl<Action, Opt> fmt::Display for FilterRule<Action, Opt> {
     /// The original text.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
@@ -177,74 +195,6 @@ pub enum QosAction {
     Tag,
     /// `meter`: meter traffic.
     Meter,
-}
-
-/// A parsed `QoSFilterRule`: `action dir proto from src to dst [options]`.
-///
-/// `action` is `tag` or `meter`; `dir`, `proto`, `src` and `dst` are as for [`IpFilterRule`].
-/// The options (e.g. `DSCP <color>`, `metering <rate> <color_under> <color_over>`) are kept as
-/// tokens without further validation.
-///
-/// ```
-/// use diameter_runtime::wire::filter_rule::{QosAction, QosFilterRule};
-///
-/// let r: QosFilterRule = "tag in ip from 10.0.0.1 to any DSCP 46".parse().unwrap();
-/// assert_eq!(r.action(), QosAction::Tag);
-/// assert_eq!(r.options(), ["DSCP", "46"]);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct QosFilterRule {
-    text: String,
-    action: QosAction,
-    direction: Direction,
-    proto: Option<u8>,
-    src: FilterEndpoint,
-    dst: FilterEndpoint,
-    options: Vec<String>,
-}
-
-impl QosFilterRule {
-    /// The rule text exactly as parsed (the wire form).
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// `tag` or `meter`.
-    pub fn action(&self) -> QosAction {
-        self.action
-    }
-
-    /// `in` or `out`.
-    pub fn direction(&self) -> Direction {
-        self.direction
-    }
-
-    /// The IP protocol number; `None` for `ip` (any protocol).
-    pub fn proto(&self) -> Option<u8> {
-        self.proto
-    }
-
-    /// The source.
-    pub fn src(&self) -> &FilterEndpoint {
-        &self.src
-    }
-
-    /// The destination.
-    pub fn dst(&self) -> &FilterEndpoint {
-        &self.dst
-    }
-
-    /// The option tokens, in order.
-    pub fn options(&self) -> &[String] {
-        &self.options
-    }
-}
-
-impl fmt::Display for QosFilterRule {
-    /// The original text.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
 }
 
 impl FromStr for QosFilterRule {
@@ -438,7 +388,7 @@ fn parse_ip_rule(s: &str) -> Result<IpFilterRule, String> {
         };
         options.push(opt);
     }
-    Ok(IpFilterRule {
+    Ok(FilterRule {
         text: s.to_string(),
         action,
         direction: common.direction,
@@ -489,7 +439,7 @@ fn parse_qos_rule(s: &str) -> Result<QosFilterRule, String> {
         return Err(format!("action must be tag or meter, got {act:?}"));
     };
     let common = parse_common(&mut tokens)?;
-    Ok(QosFilterRule {
+    Ok(FilterRule {
         text: s.to_string(),
         action,
         direction: common.direction,

@@ -1,9 +1,13 @@
 //! AVP paths such as `Service-Information.SMS-Information.Recipient-Info.Recipient-Address.Address-Data`,
 //! resolved once to codes through the dictionary and then walked over messages.
 
+use std::ops::Range;
+
+use bytes::Bytes;
 use diameter_dict::{AvpDef, DataType, Dictionary};
 
-use super::avp::Avp;
+use super::avp::{Avp, Payload};
+use crate::wire::{padded, AvpHeader};
 
 /// A path that names no known AVP, or goes through an AVP that is not grouped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,7 +93,7 @@ impl Path {
     /// The first AVP at the path under `avps`.
     pub fn first(&self, avps: &[Avp]) -> Option<Avp> {
         let mut found = None;
-        self.walk(avps.iter().cloned().map(Ok), 0, &mut |avp| {
+        self.walk(avps, 0, &mut |avp| {
             found = Some(avp);
             false
         });
@@ -99,7 +103,7 @@ impl Path {
     /// Every AVP at the path under `avps`, in order.
     pub fn all(&self, avps: &[Avp]) -> Vec<Avp> {
         let mut found = Vec::new();
-        self.walk(avps.iter().cloned().map(Ok), 0, &mut |avp| {
+        self.walk(avps, 0, &mut |avp| {
             found.push(avp);
             true
         });
@@ -107,24 +111,57 @@ impl Path {
     }
 
     /// Visit matches depth-first; `visit` returns false to stop. Returns false once stopped.
-    /// Children that fail to decode are skipped: reading never fails, it finds less.
-    fn walk<I>(&self, avps: I, depth: usize, visit: &mut dyn FnMut(Avp) -> bool) -> bool
-    where
-        I: Iterator<Item = Result<Avp, crate::wire::DecodeError>>,
-    {
+    fn walk(&self, avps: &[Avp], depth: usize, visit: &mut dyn FnMut(Avp) -> bool) -> bool {
         let step = &self.steps[depth];
-        for avp in avps.map_while(Result::ok) {
-            if !avp.is(step.code, step.vendor_id) {
-                continue;
-            }
+        for avp in avps.iter().filter(|a| a.is(step.code, step.vendor_id)) {
             let go_on = if depth + 1 == self.steps.len() {
-                visit(avp)
+                visit(avp.clone())
             } else {
-                self.walk(avp.children(), depth + 1, visit)
+                match &avp.payload {
+                    Payload::Raw(data) => self.walk_raw(data, 0..data.len(), depth + 1, visit),
+                    Payload::Group(children) => self.walk(children, depth + 1, visit),
+                }
             };
             if !go_on {
                 return false;
             }
+        }
+        true
+    }
+
+    /// The same walk over received bytes, reading AVP headers in place: only the matches
+    /// become [`Avp`]s. An AVP that does not decode ends the walk of its group: reading
+    /// never fails, it finds less.
+    fn walk_raw(
+        &self,
+        data: &Bytes,
+        range: Range<usize>,
+        depth: usize,
+        visit: &mut dyn FnMut(Avp) -> bool,
+    ) -> bool {
+        let step = &self.steps[depth];
+        let mut pos = range.start;
+        while pos < range.end {
+            let Ok(h) = AvpHeader::parse(&data[pos..range.end]) else {
+                break;
+            };
+            let body = pos + h.header_len()..pos + h.length;
+            if h.code == step.code && h.vendor_id == step.vendor_id {
+                let go_on = if depth + 1 == self.steps.len() {
+                    visit(Avp {
+                        code: h.code,
+                        flags: h.flags,
+                        vendor_id: h.vendor_id,
+                        payload: Payload::Raw(data.slice(body)),
+                    })
+                } else {
+                    self.walk_raw(data, body, depth + 1, visit)
+                };
+                if !go_on {
+                    return false;
+                }
+            }
+            pos += padded(h.length);
         }
         true
     }

@@ -158,61 +158,88 @@ impl AvpIter {
     fn next_avp(&mut self) -> Result<RawAvp, DecodeError> {
         let start = self.pos;
         let rest = &self.buf[start..];
+        match AvpHeader::parse(rest) {
+            Err((kind, available)) => {
+                Err(DecodeError::new(kind, start)
+                    .with_avp(self.buf.slice(start..start + available)))
+            }
+            Ok(h) => {
+                // The last AVP may omit its padding only if the buffer ends right there.
+                self.pos = start + padded(h.length).min(rest.len());
+                Ok(RawAvp {
+                    code: h.code,
+                    flags: h.flags,
+                    vendor_id: h.vendor_id,
+                    data: self.buf.slice(start + h.header_len()..start + h.length),
+                })
+            }
+        }
+    }
+}
+
+/// The header of an AVP, read in place from the start of a buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AvpHeader {
+    pub code: u32,
+    pub flags: AvpFlags,
+    /// Vendor-Id; 0 when the V bit is clear.
+    pub vendor_id: u32,
+    /// The AVP Length field: header plus unpadded data.
+    pub length: usize,
+}
+
+impl AvpHeader {
+    /// Header length: 12 with a Vendor-Id, 8 without.
+    pub fn header_len(&self) -> usize {
+        avp_header_len(self.flags)
+    }
+
+    /// Read and check the AVP header at the start of `buf`: the length must cover the
+    /// header and fit in `buf`, and the reserved flag bits must be zero.
+    ///
+    /// The error gives the problem and how many bytes of the offending AVP are available
+    /// (what Failed-AVP can carry).
+    pub fn parse(buf: &[u8]) -> Result<AvpHeader, (DecodeErrorKind, usize)> {
         let word = |i: usize| {
-            rest.get(i..i + 4)
+            buf.get(i..i + 4)
                 .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
         };
         let (Some(code), Some(second)) = (word(0), word(4)) else {
             // Fewer than 8 bytes left: not even an AVP header.
-            let err = DecodeError::new(
-                DecodeErrorKind::AvpLength {
-                    code: word(0).unwrap_or(0),
-                    length: rest.len() as u32,
-                },
-                start,
-            );
-            return Err(err.with_avp(self.buf.slice(start..)));
+            let kind = DecodeErrorKind::AvpLength {
+                code: word(0).unwrap_or(0),
+                length: buf.len() as u32,
+            };
+            return Err((kind, buf.len()));
         };
         let flags = AvpFlags((second >> 24) as u8);
         let length = (second & 0x00ff_ffff) as usize;
         let header_len = avp_header_len(flags);
-        let length_error = || {
-            DecodeError::new(
-                DecodeErrorKind::AvpLength {
-                    code,
-                    length: length as u32,
-                },
-                start,
-            )
-        };
-        if length < header_len || length > rest.len() {
-            // Failed-AVP: the header as received, with as much data as there is.
-            let end = start + rest.len().min(length.max(header_len));
-            return Err(length_error().with_avp(self.buf.slice(start..end)));
+        if length < header_len || length > buf.len() {
+            let kind = DecodeErrorKind::AvpLength {
+                code,
+                length: length as u32,
+            };
+            // The header as received, with as much data as there is.
+            return Err((kind, buf.len().min(length.max(header_len))));
         }
-        let raw = self.buf.slice(start..start + length);
         if flags.0 & AvpFlags::RESERVED != 0 {
-            return Err(DecodeError::new(
-                DecodeErrorKind::AvpBits {
-                    code,
-                    flags: flags.0,
-                },
-                start,
-            )
-            .with_avp(raw));
+            let kind = DecodeErrorKind::AvpBits {
+                code,
+                flags: flags.0,
+            };
+            return Err((kind, length));
         }
         let vendor_id = if flags.is_vendor() {
             word(8).unwrap_or(0)
         } else {
             0
         };
-        // The last AVP may omit its padding only if the buffer ends right there.
-        self.pos = (start + padded(length)).min(self.buf.len());
-        Ok(RawAvp {
+        Ok(AvpHeader {
             code,
             flags,
             vendor_id,
-            data: self.buf.slice(start + header_len..start + length),
+            length,
         })
     }
 }

@@ -23,7 +23,7 @@ pub mod uri;
 pub mod value;
 
 pub use address::Address;
-pub use avp::{decode_avps, padded, AvpFlags, AvpIter, RawAvp};
+pub use avp::{decode_avps, padded, AvpFlags, AvpHeader, AvpIter, RawAvp};
 pub use error::{DecodeError, DecodeErrorKind};
 pub use frame::{decode_frame, frame_length, Limits};
 pub use header::{CommandFlags, Header, HEADER_LEN};

@@ -5,6 +5,8 @@
 //! - [`wire`]: the codec for headers, AVPs and every RFC 6733 data type.
 //! - [`message`]: dynamic messages read and built through a dictionary, the
 //!   python-diameter style dump and a JSON form.
+//! - [`typed`], [`avps`], [`commands`], [`constants`]: typed messages generated from the
+//!   shipped dictionaries at build time ([`dictionary`] is the same set at run time).
 //!
 //! ```
 //! use diameter::dict::Dictionary;
@@ -17,6 +19,32 @@
 //! let msisdn = ccr.get(&path).unwrap().value(path.data_type()).unwrap();
 //! assert_eq!(msisdn.as_str(), Some("41780000001"));
 //! ```
+//!
+//! The same with typed messages:
+//!
+//! ```
+//! use diameter::commands::credit_control::CreditControlRequest;
+//! use diameter::constants::*;
+//! use diameter::typed::Command;
+//!
+//! let bytes = diameter::hex::decode(include_str!("../tests/data/seed_ccr.hex")).unwrap();
+//! let ccr = CreditControlRequest::decode(bytes.into()).unwrap();
+//! assert_eq!(ccr.subscription_id[0].subscription_id_data, "41780000001");
+//! assert_eq!(ccr.cc_request_type, E_CC_REQUEST_TYPE_EVENT_REQUEST);
+//! ```
 
+// Generated code and derives name this crate `::diameter`, here too.
+extern crate self as diameter;
+
+pub use bytes;
 pub use diameter_dict as dict;
-pub use diameter_runtime::{hex, message, wire};
+pub use diameter_runtime::{app, hex, message, node, peer, transport, wire};
+
+/// Typed messages: the traits the derives implement, and the derives themselves
+/// (`#[derive(Grouped)]`, `#[derive(Command)]`, `#[derive(Enumerated)]`).
+pub mod typed {
+    pub use diameter_derive::{Command, Enumerated, Grouped};
+    pub use diameter_runtime::typed::*;
+}
+
+include!(concat!(env!("OUT_DIR"), "/diameter_generated.rs"));

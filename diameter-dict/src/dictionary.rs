@@ -9,8 +9,11 @@
 //!   returned when its name or type differs). The replaced definition stays reachable by its
 //!   own name, as in go-diameter, whose name index keeps pointing at it;
 //! * AVP lookups walk the chain application -> parent (16777251 -> 4, 16777238 -> 4, 4 -> 1)
-//!   -> base application 0, then retry the whole chain by code alone, whatever the vendor
-//!   (the last definition loaded wins);
+//!   -> base application 0. When the chain has no definition, every other application is
+//!   searched in loading order (one interface's messages carry AVPs another interface's file
+//!   defines: Rx carries Supported-Features of Cx/Dx, Gx carries the Gi `3GPP-*` AVPs);
+//!   go-diameter stops at the chain. Lookups by code then retry the chain by code alone,
+//!   whatever the vendor (the last definition loaded wins);
 //! * command lookups fall back to application 0;
 //! * an application id defined by several files keeps its first location and takes the last
 //!   non-empty name and type given (an empty name or absent type never erases one); vendor
@@ -64,6 +67,9 @@ pub struct Dictionary {
     app_names: HashMap<String, u32>,
     vendors: Vec<Vendor>,
     vendor_index: IntMap<u32, usize>,
+    /// `shipped_command[i]`: `commands[i]` comes from the shipped set, so a user file may
+    /// redefine it (CGRateS users load e.g. their own Sy file, which go-diameter does not ship).
+    shipped_command: Vec<bool>,
 }
 
 fn command_key(app_id: u32, code: u32) -> u64 {
@@ -77,11 +83,15 @@ impl Dictionary {
     }
 
     /// The dictionaries shipped with the project (`dictionaries/*.xml`), embedded at build time.
+    ///
+    /// Files loaded on top may redefine a shipped command (with a warning); any other
+    /// duplicate command stays an error.
     pub fn shipped() -> Result<Self, DictError> {
         let mut dict = Self::new();
         for (source, xml) in crate::shipped::SHIPPED {
             dict.load_str(source, xml)?;
         }
+        dict.shipped_command = vec![true; dict.commands.len()];
         Ok(dict)
     }
 
@@ -116,25 +126,33 @@ impl Dictionary {
     }
 
     /// AVP by code and vendor for an application, with the fallback chain
-    /// app -> parent app -> base (0), then vendor-less.
+    /// app -> parent app -> base (0), then any other application, then vendor-less
+    /// along the chain.
     #[inline]
     pub fn avp(&self, app_id: u32, code: u32, vendor_id: u32) -> Option<&AvpDef> {
-        self.find(app_id, |index| index.by_code(code, vendor_id))
+        let exact = |index: &AvpIndex| index.by_code(code, vendor_id);
+        self.find(app_id, exact)
+            .or_else(|| self.find_anywhere(exact))
             .or_else(|| self.find(app_id, |index| index.by_code_any_vendor(code)))
     }
 
-    /// AVP by name for an application, with the same fallback chain.
+    /// AVP by name for an application, with the same fallback chain, then any other
+    /// application.
     ///
     /// When several vendors define the name in one application, the last one loaded wins
     /// (go-diameter's vendor-less name index); use [`Dictionary::avp_by_name_vendor`] to choose.
     pub fn avp_by_name(&self, app_id: u32, name: &str) -> Option<&AvpDef> {
-        self.find(app_id, |index| index.by_name(name))
+        let lookup = |index: &AvpIndex| index.by_name(name);
+        self.find(app_id, lookup)
+            .or_else(|| self.find_anywhere(lookup))
     }
 
     /// AVP by name and vendor for an application, with the fallback chain
-    /// app -> parent app -> base (0).
+    /// app -> parent app -> base (0), then any other application.
     pub fn avp_by_name_vendor(&self, app_id: u32, name: &str, vendor_id: u32) -> Option<&AvpDef> {
-        self.find(app_id, |index| index.by_name_vendor(name, vendor_id))
+        let lookup = |index: &AvpIndex| index.by_name_vendor(name, vendor_id);
+        self.find(app_id, lookup)
+            .or_else(|| self.find_anywhere(lookup))
     }
 
     /// The AVP a rule refers to, seen from application `app_id` (honours `Rule::vendor_id`).
@@ -148,12 +166,8 @@ impl Dictionary {
             Some(vendor_id) => index.by_name_vendor(name, vendor_id),
             None => index.by_name(name),
         };
-        self.find(app_id, lookup).or_else(|| {
-            self.apps
-                .iter()
-                .find_map(|app| self.avp_index.get(&app.id).and_then(lookup))
-                .map(|ix| &self.avps[ix])
-        })
+        self.find(app_id, lookup)
+            .or_else(|| self.find_anywhere(lookup))
     }
 
     /// Command by application and code, falling back to application 0.
@@ -236,9 +250,23 @@ impl Dictionary {
         self.apps.iter()
     }
 
+    /// AVP and command counts per application and per vendor.
+    pub fn stats(&self) -> crate::Stats {
+        crate::stats::stats(self)
+    }
+
     /// Consistency check: rules that name no AVP, enum/grouped content on the wrong type, ...
     pub fn check(&self) -> Vec<Diagnostic> {
         crate::check::check(self)
+    }
+
+    /// The first definition `lookup` finds in any application, in the order the applications
+    /// were loaded.
+    fn find_anywhere(&self, lookup: impl Fn(&AvpIndex) -> Option<usize>) -> Option<&AvpDef> {
+        self.apps
+            .iter()
+            .find_map(|app| self.avp_index.get(&app.id).and_then(&lookup))
+            .map(|ix| &self.avps[ix])
     }
 
     /// The first definition `lookup` finds along the fallback chain of `app_id`.

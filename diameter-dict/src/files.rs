@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// `*.xml` files of that folder (sorted by name), then those of each sub-folder, visited in
 /// name order. This is CGRateS's `filepath.Walk` + `filepath.Glob("*.xml")` order.
 /// Symbolic links to folders are not followed (as `filepath.Walk`).
-pub(crate) fn dictionary_files(path: &Path) -> io::Result<Vec<PathBuf>> {
+pub fn dictionary_files(path: &Path) -> io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     if std::fs::metadata(path)?.is_dir() {
         walk(path, &mut files)?;

@@ -21,18 +21,23 @@
 #![warn(missing_docs)]
 
 mod check;
+pub mod compare;
 mod dictionary;
 mod error;
 mod files;
+pub use files::dictionary_files;
 mod flags;
+pub mod foreign;
 mod hash;
 mod index;
 mod lines;
 mod model;
 mod parser;
 mod shipped;
+mod stats;
 mod values;
 
 pub use dictionary::{Diagnostic, Dictionary};
 pub use error::DictError;
 pub use model::*;
+pub use stats::{Counts, Stats};

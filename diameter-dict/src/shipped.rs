@@ -2,7 +2,8 @@
 //!
 //! [`Dictionary::shipped`]: crate::Dictionary::shipped
 
-/// (source name used in locations, file contents), in loading order: base first.
+/// (source name used in locations, file contents), in loading order: the order of
+/// `Dictionary::load_path` on the `dictionaries/` folder (file names sorted).
 pub(crate) const SHIPPED: &[(&str, &str)] = &[
     (
         "dictionaries/base.xml",
@@ -11,6 +12,82 @@ pub(crate) const SHIPPED: &[(&str, &str)] = &[
     (
         "dictionaries/credit_control.xml",
         include_str!("../../dictionaries/credit_control.xml"),
+    ),
+    (
+        "dictionaries/cxdx.xml",
+        include_str!("../../dictionaries/cxdx.xml"),
+    ),
+    (
+        "dictionaries/diameter_qos.xml",
+        include_str!("../../dictionaries/diameter_qos.xml"),
+    ),
+    (
+        "dictionaries/eap.xml",
+        include_str!("../../dictionaries/eap.xml"),
+    ),
+    (
+        "dictionaries/gx.xml",
+        include_str!("../../dictionaries/gx.xml"),
+    ),
+    (
+        "dictionaries/load.xml",
+        include_str!("../../dictionaries/load.xml"),
+    ),
+    (
+        "dictionaries/mip6.xml",
+        include_str!("../../dictionaries/mip6.xml"),
+    ),
+    (
+        "dictionaries/nasreq.xml",
+        include_str!("../../dictionaries/nasreq.xml"),
+    ),
+    (
+        "dictionaries/rx.xml",
+        include_str!("../../dictionaries/rx.xml"),
+    ),
+    (
+        "dictionaries/s6a.xml",
+        include_str!("../../dictionaries/s6a.xml"),
+    ),
+    (
+        "dictionaries/s6b.xml",
+        include_str!("../../dictionaries/s6b.xml"),
+    ),
+    (
+        "dictionaries/s6t.xml",
+        include_str!("../../dictionaries/s6t.xml"),
+    ),
+    (
+        "dictionaries/sd.xml",
+        include_str!("../../dictionaries/sd.xml"),
+    ),
+    (
+        "dictionaries/sh.xml",
+        include_str!("../../dictionaries/sh.xml"),
+    ),
+    (
+        "dictionaries/sta.xml",
+        include_str!("../../dictionaries/sta.xml"),
+    ),
+    (
+        "dictionaries/swm.xml",
+        include_str!("../../dictionaries/swm.xml"),
+    ),
+    (
+        "dictionaries/swx.xml",
+        include_str!("../../dictionaries/swx.xml"),
+    ),
+    (
+        "dictionaries/sy.xml",
+        include_str!("../../dictionaries/sy.xml"),
+    ),
+    (
+        "dictionaries/t6a.xml",
+        include_str!("../../dictionaries/t6a.xml"),
+    ),
+    (
+        "dictionaries/tgpp_gi.xml",
+        include_str!("../../dictionaries/tgpp_gi.xml"),
     ),
     (
         "dictionaries/tgpp_ro_rf.xml",

@@ -121,12 +121,21 @@ fn avp_lookup_walks_app_parent_base() {
         dict.avp(0, 1000, 0).unwrap().data_type,
         DataType::UTF8String
     );
-    // Rx has no parent: straight to 0, app 4 and 1 are not searched.
-    assert!(dict.avp(RX, 873, 10415).is_none());
-    assert!(dict.avp(RX, 5, 0).is_none());
-    assert_eq!(dict.avp(RX, 1000, 0).unwrap().app_id, 0);
+    // Rx has no parent: straight to 0; the other applications only after the chain.
+    assert_eq!(dict.avp(RX, 873, 10415).unwrap().app_id, 4);
+    assert_eq!(dict.avp(RX, 5, 0).unwrap().app_id, 1);
+    assert_eq!(dict.avp(RX, 1000, 0).unwrap().app_id, 0, "the chain wins");
     assert_eq!(dict.avp_by_name(RX, "Origin-Host").unwrap().code, 264);
-    assert!(dict.avp_by_name(RX, "NAS-Port").is_none());
+    assert_eq!(dict.avp_by_name(RX, "NAS-Port").unwrap().app_id, 1);
+    assert_eq!(dict.avp_by_name(RX, "Shadowed").unwrap().app_id, 0);
+    assert_eq!(
+        dict.avp_by_name_vendor(RX, "Bearer-Usage", 10415)
+            .unwrap()
+            .app_id,
+        GX
+    );
+    // An exact (code, vendor) in another application beats the vendor-less fallback.
+    assert_eq!(dict.avp(0, 1000, 10415).unwrap().name, "Bearer-Usage");
     // An application no file defines still falls back to 0.
     assert_eq!(dict.avp(999, 264, 0).unwrap().name, "Origin-Host");
     assert!(dict.avp(999, 12345, 0).is_none());
@@ -511,4 +520,31 @@ fn shipped_dictionaries_load_cleanly_with_their_source_names() {
     }
     let warnings = dict.check();
     assert!(warnings.is_empty(), "{warnings:#?}");
+}
+
+#[test]
+fn user_files_may_redefine_shipped_commands_but_not_their_own() {
+    let sy = r#"<diameter><application id="16777302" type="auth" name="Sy">
+        <command code="8388635" short="SL" name="Spending-Limit">
+          <request><rule avp="Session-Id" required="true" max="1"/></request>
+          <answer><rule avp="Session-Id" required="true" max="1"/></answer>
+        </command></application></diameter>"#;
+    let mut dict = diameter_dict::Dictionary::shipped().unwrap();
+    let warnings = dict.load_str("cgrates/sy.xml", sy).unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.message.contains("replaces the shipped definition")),
+        "{warnings:?}"
+    );
+    let cmd = dict.command(16777302, 8388635).unwrap();
+    assert_eq!(cmd.location.source, "cgrates/sy.xml");
+    assert_eq!(cmd.request.len(), 1);
+    assert_eq!(dict.commands().filter(|c| c.code == 8388635).count(), 1);
+    // Loading it twice on top is a duplicate of a user definition: an error naming both.
+    let err = dict.load_str("again.xml", sy).unwrap_err().to_string();
+    assert!(
+        err.contains("again.xml:2") && err.contains("cgrates/sy.xml"),
+        "{err}"
+    );
 }

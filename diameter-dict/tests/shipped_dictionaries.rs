@@ -17,8 +17,16 @@ use diameter_dict::{AppKind, AvpDef, CommandDef, DataType, Dictionary, Rule};
 const CC_APP: u32 = 4;
 const TGPP: u32 = 10_415;
 
-/// The dictionary files, in loading order (the order of `Dictionary::shipped`).
-const FILES: [&str; 3] = ["base.xml", "credit_control.xml", "tgpp_ro_rf.xml"];
+/// The dictionary files, in loading order (the order of `Dictionary::shipped`: names sorted).
+fn files() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dictionaries_dir())
+        .expect("dictionaries/ is readable")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".xml"))
+        .collect();
+    files.sort();
+    files
+}
 
 fn shipped() -> Dictionary {
     Dictionary::shipped().expect("the shipped dictionaries load")
@@ -34,7 +42,7 @@ fn dictionaries_dir() -> PathBuf {
 fn from_disk() -> (Dictionary, Vec<String>) {
     let mut dict = Dictionary::new();
     let mut warnings = Vec::new();
-    for file in FILES {
+    for file in files() {
         let path = dictionaries_dir().join(file);
         let found = dict
             .load_path(&path)
@@ -211,7 +219,7 @@ fn shipped_embeds_the_dictionaries_folder() {
         count(&embedded),
         count(&disk),
         "Dictionary::shipped() embeds exactly dictionaries/{{{}}}",
-        FILES.join(",")
+        files().join(",")
     );
 }
 
@@ -266,17 +274,17 @@ fn no_dangling_rules() {
 fn no_code_vendor_pair_under_two_names() {
     let dict = shipped();
     let mut by_key: HashMap<(u32, u32), &str> = HashMap::new();
-    let mut by_name: HashMap<&str, (u32, u32)> = HashMap::new();
+    let mut by_name: HashMap<(u32, &str), (u32, u32)> = HashMap::new();
     for def in dict.avps() {
         let key = (def.code, def.vendor_id);
         if let Some(other) = by_key.insert(key, &def.name) {
             assert_eq!(other, def.name, "(code, vendor) {key:?} has two names");
         }
-        if let Some(other) = by_name.insert(&def.name, key) {
+        if let Some(other) = by_name.insert((def.vendor_id, &def.name), key) {
             assert_eq!(
                 other, key,
-                "name `{}` has two (code, vendor) pairs",
-                def.name
+                "name `{}` has two (code, vendor) pairs in vendor {}",
+                def.name, def.vendor_id
             );
         }
     }

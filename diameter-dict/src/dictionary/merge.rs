@@ -22,7 +22,7 @@ impl Dictionary {
         for parsed in doc.apps {
             self.add_application(parsed.app);
             for cmd in parsed.commands {
-                self.add_command(cmd);
+                self.add_command(cmd, warnings);
             }
             for def in parsed.avps {
                 self.add_avp(def, warnings);
@@ -32,14 +32,15 @@ impl Dictionary {
     }
 
     /// A command whose (application, code) is already defined, here or earlier in the same
-    /// file, is an error (go-diameter: "cannot be added: index exists").
+    /// file, is an error (go-diameter: "cannot be added: index exists"), unless the earlier
+    /// definition is a shipped one.
     fn check_new_commands(&self, doc: &ParsedDoc) -> Result<(), DictError> {
         let mut seen: IntMap<u64, &CommandDef> = IntMap::default();
         for cmd in doc.apps.iter().flat_map(|app| &app.commands) {
             let key = command_key(cmd.app_id, cmd.code);
             let first = match self.command_index.get(&key) {
-                Some(&ix) => Some(&self.commands[ix]),
-                None => seen.get(&key).copied(),
+                Some(&ix) if !self.is_shipped_command(ix) => Some(&self.commands[ix]),
+                _ => seen.get(&key).copied(),
             };
             if let Some(first) = first {
                 return Err(DictError::Invalid {
@@ -53,6 +54,10 @@ impl Dictionary {
             seen.insert(key, cmd);
         }
         Ok(())
+    }
+
+    fn is_shipped_command(&self, ix: usize) -> bool {
+        self.shipped_command.get(ix).copied().unwrap_or(false)
     }
 
     fn add_vendor(&mut self, vendor: Vendor) {
@@ -93,10 +98,26 @@ impl Dictionary {
         }
     }
 
-    fn add_command(&mut self, cmd: CommandDef) {
+    fn add_command(&mut self, cmd: CommandDef, warnings: &mut Vec<Diagnostic>) {
+        let key = command_key(cmd.app_id, cmd.code);
+        if let Some(&ix) = self.command_index.get(&key) {
+            // Only a shipped command gets here (`check_new_commands`): replace it in place.
+            warnings.push(Diagnostic {
+                location: cmd.location.clone(),
+                message: format!(
+                    "command {} `{}` in application {} replaces the shipped definition at {}",
+                    cmd.code, cmd.name, cmd.app_id, self.commands[ix].location
+                ),
+            });
+            for name in command_names(&cmd) {
+                self.command_names.insert(name.to_ascii_lowercase(), ix);
+            }
+            self.commands[ix] = cmd;
+            self.shipped_command[ix] = false;
+            return;
+        }
         let ix = self.commands.len();
-        self.command_index
-            .insert(command_key(cmd.app_id, cmd.code), ix);
+        self.command_index.insert(key, ix);
         for name in command_names(&cmd) {
             self.command_names
                 .entry(name.to_ascii_lowercase())

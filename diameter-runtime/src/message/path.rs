@@ -7,7 +7,7 @@ use bytes::Bytes;
 use diameter_dict::{AvpDef, DataType, Dictionary};
 
 use super::avp::{Avp, Payload};
-use crate::wire::{padded, AvpHeader};
+use crate::wire::Walk;
 
 /// A path that names no known AVP, or goes through an AVP that is not grouped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -140,28 +140,19 @@ impl Path {
         visit: &mut dyn FnMut(Avp) -> bool,
     ) -> bool {
         let step = &self.steps[depth];
-        let mut pos = range.start;
-        while pos < range.end {
-            let Ok(h) = AvpHeader::parse(&data[pos..range.end]) else {
-                break;
-            };
-            let body = pos + h.header_len()..pos + h.length;
-            if h.code == step.code && h.vendor_id == step.vendor_id {
-                let go_on = if depth + 1 == self.steps.len() {
-                    visit(Avp {
-                        code: h.code,
-                        flags: h.flags,
-                        vendor_id: h.vendor_id,
-                        payload: Payload::Raw(data.slice(body)),
-                    })
-                } else {
-                    self.walk_raw(data, body, depth + 1, visit)
-                };
-                if !go_on {
-                    return false;
-                }
+        for avp in Walk::new(data, range).map_while(Result::ok) {
+            if avp.code != step.code || avp.vendor_id != step.vendor_id {
+                continue;
             }
-            pos += padded(h.length);
+            let go_on = if depth + 1 == self.steps.len() {
+                visit(Avp::from(avp.to_raw()))
+            } else {
+                let (buf, members) = avp.data_range();
+                self.walk_raw(buf, members, depth + 1, visit)
+            };
+            if !go_on {
+                return false;
+            }
         }
         true
     }

@@ -44,6 +44,7 @@ impl AvpFlags {
 }
 
 /// Length of `len` bytes once padded to a multiple of 4.
+#[inline]
 pub fn padded(len: usize) -> usize {
     (len + 3) & !3
 }
@@ -94,6 +95,7 @@ impl RawAvp {
     }
 
     /// Write the AVP header for a payload of `data_len` bytes.
+    #[inline]
     pub fn encode_header(
         code: u32,
         flags: AvpFlags,
@@ -118,10 +120,12 @@ impl RawAvp {
 }
 
 /// Write the zero bytes that pad `data_len` bytes to a multiple of 4.
+#[inline]
 pub fn put_padding(data_len: usize, out: &mut BytesMut) {
     out.put_bytes(0, padded(data_len) - data_len);
 }
 
+#[inline]
 fn avp_header_len(flags: AvpFlags) -> usize {
     if flags.is_vendor() {
         12
@@ -199,6 +203,7 @@ impl AvpHeader {
     ///
     /// The error gives the problem and how many bytes of the offending AVP are available
     /// (what Failed-AVP can carry).
+    #[inline]
     pub fn parse(buf: &[u8]) -> Result<AvpHeader, (DecodeErrorKind, usize)> {
         let word = |i: usize| {
             buf.get(i..i + 4)

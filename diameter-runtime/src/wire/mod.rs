@@ -21,6 +21,7 @@ pub mod result_code;
 pub mod time;
 pub mod uri;
 pub mod value;
+pub mod walk;
 
 pub use address::Address;
 pub use avp::{decode_avps, padded, AvpFlags, AvpHeader, AvpIter, RawAvp};
@@ -30,3 +31,4 @@ pub use header::{CommandFlags, Header, HEADER_LEN};
 pub use time::Time;
 pub use uri::DiameterUri;
 pub use value::{Value, ValueError};
+pub use walk::{AvpRef, Walk};

@@ -3,6 +3,7 @@
 mod bench_cmd;
 mod dict_cmd;
 mod input;
+mod load_cmd;
 mod message_cmd;
 
 use std::path::PathBuf;
@@ -54,6 +55,8 @@ enum Command {
         iterations: u64,
         /// Input file; `-` or nothing for standard input.
         file: Option<PathBuf>,
+        #[command(flatten)]
+        load: load_cmd::LoadArgs,
     },
     /// Dictionary queries.
     Dict {
@@ -76,6 +79,14 @@ enum DictCommand {
     Check {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Count AVPs (grouped, enumerated) and commands per application and per vendor.
+    Stats,
+    /// Report each AVP of another set (go-diameter or Wireshark XML, freeDiameter CSV/JSON;
+    /// file or folder) whose code, vendor, type or M flag differs from ours.
+    Compare {
+        /// The other dictionary file or folder.
+        path: PathBuf,
     },
 }
 
@@ -107,13 +118,23 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             paths,
             iterations,
             file,
+            load,
         } => {
             let dict = dictionary(cli)?;
+            if load.target.is_some() {
+                let template = file.as_deref().map(|f| input::read(Some(f))).transpose()?;
+                return load_cmd::run(dict, load, template);
+            }
             bench_cmd::run(&dict, &input::read(file.as_deref())?, paths, *iterations)
         }
         Command::Dict { command } => match command {
             DictCommand::Lookup { key, app } => dict_cmd::lookup(&dictionary(cli)?, key, *app),
             DictCommand::Check { paths } => dict_cmd::check(paths),
+            DictCommand::Stats => {
+                dict_cmd::stats(&dictionary(cli)?);
+                Ok(())
+            }
+            DictCommand::Compare { path } => dict_cmd::compare(&dictionary(cli)?, path),
         },
     }
 }

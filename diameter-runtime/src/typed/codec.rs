@@ -1,0 +1,235 @@
+//! The helpers the derive macros' code calls, one per field kind and step. Not a public API:
+//! use the traits of [`crate::typed`].
+//!
+//! Field kinds: a required single AVP (`T`) and an optional one (`Option<T>`) are collected
+//! into an `Option<T>` while decoding; a repeated AVP (`Vec<T>`) into a `Vec<T>`; AVPs no
+//! field is for into the `Vec<Avp>` of kept AVPs.
+
+use bytes::BufMut;
+
+pub use super::{
+    AvpData, AvpInfo, AvpRef, AvpSet, Command, DecodeContext, Enumerated, FlagOverrides, Grouped,
+    MessageError,
+};
+pub use crate::message::{Avp, Message};
+pub use crate::wire::{DecodeError, Header, RawAvp};
+pub use bytes::{Bytes, BytesMut};
+
+use crate::wire::avp::put_padding;
+use crate::wire::{padded, AvpFlags, DecodeErrorKind};
+
+#[inline]
+fn header_len(flags: u8) -> usize {
+    if flags & AvpFlags::VENDOR != 0 {
+        12
+    } else {
+        8
+    }
+}
+
+/// Encoded length of one AVP holding `value`, padding included.
+#[inline]
+pub fn avp_len<T: AvpData>(value: &T, flags: u8) -> usize {
+    padded(header_len(flags) + value.data_len())
+}
+
+/// Write one AVP holding `value`, padding included. The header goes first with the AVP
+/// Length field filled in once the payload is written, so nested groups are measured once
+/// (by the message's length), not again at every level.
+#[inline]
+pub fn put_avp<T: AvpData>(value: &T, info: &AvpInfo, flags: u8, out: &mut BytesMut) {
+    let start = out.len();
+    RawAvp::encode_header(info.code, AvpFlags(flags), info.vendor_id, 0, out);
+    let header_len = out.len() - start;
+    value.encode_data(out);
+    let data_len = out.len() - start - header_len;
+    let length = ((header_len + data_len) as u32).to_be_bytes();
+    out[start + 5..start + 8].copy_from_slice(&length[1..]);
+    put_padding(data_len, out);
+}
+
+/// Length of a required single field.
+#[inline]
+pub fn one_len<T: AvpData>(v: &T, info: &AvpInfo, fo: &FlagOverrides, field: u16) -> usize {
+    avp_len(v, fo.get(field, 0, info.flags))
+}
+
+/// Length of an optional field.
+#[inline]
+pub fn opt_len<T: AvpData>(v: &Option<T>, info: &AvpInfo, fo: &FlagOverrides, field: u16) -> usize {
+    v.as_ref().map_or(0, |v| one_len(v, info, fo, field))
+}
+
+/// Length of a repeated field.
+#[inline]
+pub fn vec_len<T: AvpData>(v: &[T], info: &AvpInfo, fo: &FlagOverrides, field: u16) -> usize {
+    v.iter()
+        .enumerate()
+        .map(|(i, v)| avp_len(v, fo.get(field, i, info.flags)))
+        .sum()
+}
+
+/// Length of the kept AVPs.
+#[inline]
+pub fn extra_len(v: &[Avp]) -> usize {
+    v.iter().map(Avp::encoded_len).sum()
+}
+
+/// Write a required single field.
+#[inline]
+pub fn put_one<T: AvpData>(
+    v: &T,
+    info: &AvpInfo,
+    fo: &FlagOverrides,
+    field: u16,
+    out: &mut BytesMut,
+) {
+    put_avp(v, info, fo.get(field, 0, info.flags), out);
+}
+
+/// Write an optional field.
+#[inline]
+pub fn put_opt<T: AvpData>(
+    v: &Option<T>,
+    info: &AvpInfo,
+    fo: &FlagOverrides,
+    field: u16,
+    out: &mut BytesMut,
+) {
+    if let Some(v) = v {
+        put_one(v, info, fo, field, out);
+    }
+}
+
+/// Write a repeated field.
+#[inline]
+pub fn put_vec<T: AvpData>(
+    v: &[T],
+    info: &AvpInfo,
+    fo: &FlagOverrides,
+    field: u16,
+    out: &mut BytesMut,
+) {
+    for (i, v) in v.iter().enumerate() {
+        put_avp(v, info, fo.get(field, i, info.flags), out);
+    }
+}
+
+/// Write the kept AVPs.
+#[inline]
+pub fn put_extra(v: &[Avp], out: &mut BytesMut) {
+    out.reserve(extra_len(v));
+    for avp in v {
+        avp.encode(out);
+    }
+}
+
+/// Read a single AVP into its slot: a second occurrence is 5009 (Failed-AVP: that one).
+#[inline]
+pub fn take_one<T: AvpData>(
+    slot: &mut Option<T>,
+    avp: &AvpRef<'_>,
+    info: &AvpInfo,
+    fo: &mut FlagOverrides,
+    field: u16,
+    ctx: &mut DecodeContext,
+) -> Result<(), DecodeError> {
+    if slot.is_some() {
+        return Err(too_many(avp, info, 2, 1, ctx));
+    }
+    fo.record(field, 0, avp.flags.0, info.flags);
+    *slot = Some(T::decode_data(avp, ctx)?);
+    Ok(())
+}
+
+/// Read one occurrence of a repeated AVP: one more than `info.max` is 5009.
+#[inline]
+pub fn take_vec<T: AvpData>(
+    v: &mut Vec<T>,
+    avp: &AvpRef<'_>,
+    info: &AvpInfo,
+    fo: &mut FlagOverrides,
+    field: u16,
+    ctx: &mut DecodeContext,
+) -> Result<(), DecodeError> {
+    if let Some(max) = info.max {
+        if v.len() >= max as usize {
+            return Err(too_many(avp, info, v.len() + 1, max, ctx));
+        }
+    }
+    fo.record(field, v.len(), avp.flags.0, info.flags);
+    v.push(T::decode_data(avp, ctx)?);
+    Ok(())
+}
+
+/// Keep an AVP no field is for. Without `*[ AVP ]` in the grammar (`wildcard` false), one
+/// with the M bit is 5001 (Failed-AVP: that AVP).
+#[inline]
+pub fn take_extra(
+    v: &mut Vec<Avp>,
+    avp: &AvpRef<'_>,
+    wildcard: bool,
+    ctx: &mut DecodeContext,
+) -> Result<(), DecodeError> {
+    if !wildcard && avp.flags.is_mandatory() {
+        let kind = DecodeErrorKind::UnsupportedAvp {
+            code: avp.code,
+            vendor_id: avp.vendor_id,
+        };
+        return Err(ctx.error(kind, avp));
+    }
+    v.push(Avp::from(avp.to_raw()));
+    Ok(())
+}
+
+/// The value of a required single AVP: absent is 5005 (Failed-AVP: the AVP, empty).
+#[inline]
+pub fn required<T>(slot: Option<T>, info: &AvpInfo, ctx: &DecodeContext) -> Result<T, DecodeError> {
+    match slot {
+        Some(v) => Ok(v),
+        None => Err(missing(info, ctx)),
+    }
+}
+
+/// The values of a repeated AVP: fewer than `info.min` is 5005.
+#[inline]
+pub fn counted<T>(v: Vec<T>, info: &AvpInfo, ctx: &DecodeContext) -> Result<Vec<T>, DecodeError> {
+    if (v.len() as u32) < info.min {
+        return Err(missing(info, ctx));
+    }
+    Ok(v)
+}
+
+fn missing(info: &AvpInfo, ctx: &DecodeContext) -> DecodeError {
+    let example = RawAvp {
+        code: info.code,
+        flags: AvpFlags(info.flags),
+        vendor_id: info.vendor_id,
+        data: Bytes::new(),
+    };
+    let kind = DecodeErrorKind::MissingAvp {
+        name: info.name.to_string(),
+    };
+    ctx.missing(kind, &example)
+}
+
+fn too_many(
+    avp: &AvpRef<'_>,
+    info: &AvpInfo,
+    count: usize,
+    max: u32,
+    ctx: &DecodeContext,
+) -> DecodeError {
+    let kind = DecodeErrorKind::TooManyAvps {
+        name: info.name.to_string(),
+        count,
+        max,
+    };
+    ctx.error(kind, avp)
+}
+
+/// Write an enumerated value.
+#[inline]
+pub fn put_enum(value: i32, out: &mut BytesMut) {
+    out.put_i32(value);
+}

@@ -1,0 +1,107 @@
+//! Where the decoder is: nesting depth and byte offsets, for limits and error positions.
+
+use std::ops::Range;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::wire::{AvpRef, Walk};
+use crate::wire::{DecodeError, DecodeErrorKind, Limits, RawAvp};
+
+/// State of one typed decode: the nesting limit, the current depth, and offsets in the
+/// message (errors carry them).
+#[derive(Debug, Clone)]
+pub struct DecodeContext {
+    max_depth: usize,
+    depth: usize,
+    /// Offset in the message of the buffer's first byte.
+    origin: usize,
+    /// Offset in the message of the sequence being walked.
+    sequence: usize,
+    /// Offset in the message of the AVP being read.
+    current: usize,
+}
+
+impl DecodeContext {
+    /// A context for a buffer that starts at offset 0, with the nesting limit of `limits`.
+    pub fn new(limits: &Limits) -> DecodeContext {
+        DecodeContext {
+            max_depth: limits.max_depth,
+            depth: 0,
+            origin: 0,
+            sequence: 0,
+            current: 0,
+        }
+    }
+
+    /// The same context for a buffer that starts at `offset` in the message (20 for a
+    /// message body).
+    pub fn at(mut self, offset: usize) -> DecodeContext {
+        self.origin = offset;
+        self.sequence = offset;
+        self.current = offset;
+        self
+    }
+
+    /// Offset in the message of the AVP being read.
+    pub fn offset(&self) -> usize {
+        self.current
+    }
+
+    /// Call `f` for each AVP of `buf[range]`, in order; stops at the first error.
+    #[inline]
+    pub fn walk<'a>(
+        &mut self,
+        buf: &'a Bytes,
+        range: Range<usize>,
+        mut f: impl FnMut(AvpRef<'a>, &mut DecodeContext) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        let outer = self.sequence;
+        self.sequence = self.origin + range.start;
+        let mut avps = Walk::new(buf, range);
+        loop {
+            let pos = avps.position();
+            match avps.next() {
+                None => break,
+                Some(Err(e)) => return Err(e.offset_by(self.origin)),
+                Some(Ok(avp)) => {
+                    self.current = self.origin + pos;
+                    f(avp, self)?;
+                }
+            }
+        }
+        self.sequence = outer;
+        Ok(())
+    }
+
+    /// Decode the members of grouped AVP `avp` with `f`, one level deeper.
+    ///
+    /// Fails with 5004 (Failed-AVP: `avp`) past the nesting limit.
+    pub fn group<T>(
+        &mut self,
+        avp: &AvpRef<'_>,
+        f: impl FnOnce(&mut DecodeContext) -> Result<T, DecodeError>,
+    ) -> Result<T, DecodeError> {
+        if self.depth + 1 >= self.max_depth {
+            return Err(self.error(DecodeErrorKind::TooDeep(self.max_depth), avp));
+        }
+        let current = self.current;
+        self.depth += 1;
+        let result = f(self);
+        self.depth -= 1;
+        self.current = current;
+        result
+    }
+
+    /// An error about `avp` (the AVP being read), which goes into Failed-AVP as received.
+    pub fn error(&self, kind: DecodeErrorKind, avp: &AvpRef<'_>) -> DecodeError {
+        DecodeError::new(kind, self.current).with_avp(avp.whole())
+    }
+
+    /// An error about a missing AVP, at the start of the sequence being walked; Failed-AVP
+    /// holds `example` (the missing AVP with an empty payload).
+    pub fn missing(&self, kind: DecodeErrorKind, example: &RawAvp) -> DecodeError {
+        let mut out = BytesMut::with_capacity(example.encoded_len());
+        example.encode(&mut out);
+        DecodeError::new(kind, self.sequence).with_avp(out.freeze())
+    }
+}

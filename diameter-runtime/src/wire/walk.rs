@@ -1,0 +1,162 @@
+//! A borrowing walk over a sequence of AVPs: headers and payloads are read in place, and a
+//! `Bytes` (a reference-counted slice) is made only for what must be kept (the typed
+//! decoder's `OctetString` and unknown AVPs, a path's matches).
+//!
+//! Headers are read and checked by the `wire` layer's [`AvpHeader::parse`], as the dynamic
+//! decoder does, so both give the same errors (kind, Result-Code, Failed-AVP).
+
+use std::ops::Range;
+
+use bytes::Bytes;
+
+use super::{padded, AvpFlags, AvpHeader, DecodeError, RawAvp};
+
+/// One AVP of a message being decoded, borrowed from the message buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct AvpRef<'a> {
+    /// The AVP code.
+    pub code: u32,
+    /// The flags as received.
+    pub flags: AvpFlags,
+    /// The Vendor-Id; 0 without the V bit.
+    pub vendor_id: u32,
+    buf: &'a Bytes,
+    /// Start of the AVP header in `buf`.
+    start: usize,
+    /// Start and end of the payload in `buf` (unpadded).
+    data: (usize, usize),
+    /// End of the AVP in `buf`, padding included (as far as the buffer goes).
+    end: usize,
+}
+
+impl<'a> AvpRef<'a> {
+    /// The payload.
+    pub fn data(&self) -> &'a [u8] {
+        &self.buf[self.data.0..self.data.1]
+    }
+
+    /// The payload as `Bytes` (shares the message buffer).
+    pub fn bytes(&self) -> Bytes {
+        self.buf.slice(self.data.0..self.data.1)
+    }
+
+    /// The buffer and range of the payload, to walk a grouped AVP's members.
+    pub fn data_range(&self) -> (&'a Bytes, Range<usize>) {
+        (self.buf, self.data.0..self.data.1)
+    }
+
+    /// The whole AVP as received (header, payload, padding), for Failed-AVP.
+    pub fn whole(&self) -> Bytes {
+        self.buf.slice(self.start..self.end)
+    }
+
+    /// The AVP with its payload as `Bytes`.
+    pub fn to_raw(&self) -> RawAvp {
+        RawAvp {
+            code: self.code,
+            flags: self.flags,
+            vendor_id: self.vendor_id,
+            data: self.bytes(),
+        }
+    }
+}
+
+/// Iterator over the AVPs in `buf[range]`; yields one error (offset from the start of `buf`)
+/// and stops on a malformed one.
+pub struct Walk<'a> {
+    buf: &'a Bytes,
+    pos: usize,
+    end: usize,
+    failed: bool,
+}
+
+impl<'a> Walk<'a> {
+    /// Walk the AVPs in `buf[range]`.
+    pub fn new(buf: &'a Bytes, range: Range<usize>) -> Walk<'a> {
+        Walk {
+            buf,
+            pos: range.start,
+            end: range.end,
+            failed: false,
+        }
+    }
+
+    /// Offset of the next AVP in the buffer.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+}
+
+impl<'a> Iterator for Walk<'a> {
+    type Item = Result<AvpRef<'a>, DecodeError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.pos >= self.end {
+            return None;
+        }
+        let start = self.pos;
+        match AvpHeader::parse(&self.buf[start..self.end]) {
+            Ok(h) => {
+                let end = (start + padded(h.length)).min(self.end);
+                self.pos = end;
+                Some(Ok(AvpRef {
+                    code: h.code,
+                    flags: h.flags,
+                    vendor_id: h.vendor_id,
+                    buf: self.buf,
+                    start,
+                    data: (start + h.header_len(), start + h.length),
+                    end,
+                }))
+            }
+            Err((kind, available)) => {
+                self.failed = true;
+                let failed_avp = self.buf.slice(start..start + available);
+                Some(Err(DecodeError::new(kind, start).with_avp(failed_avp)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::decode_avps;
+    use bytes::BytesMut;
+
+    fn walk_all(buf: &Bytes) -> Vec<Result<(u32, u8, u32, Bytes), DecodeError>> {
+        Walk::new(buf, 0..buf.len())
+            .map(|r| r.map(|a| (a.code, a.flags.0, a.vendor_id, a.bytes())))
+            .collect()
+    }
+
+    fn wire_all(buf: &Bytes) -> Vec<Result<(u32, u8, u32, Bytes), DecodeError>> {
+        decode_avps(buf)
+            .map(|r| r.map(|a| (a.code, a.flags.0, a.vendor_id, a.data)))
+            .collect()
+    }
+
+    #[test]
+    fn agrees_with_the_wire_walker() {
+        let mut good = BytesMut::new();
+        RawAvp::new(1, 0, true, Bytes::from_static(b"abc")).encode(&mut good);
+        RawAvp::new(2, 10415, false, Bytes::from_static(b"defgh")).encode(&mut good);
+        let good = good.freeze();
+        let mut cases = vec![good.clone()];
+        // Every truncation and every single-byte corruption of the header bytes.
+        for n in 0..good.len() {
+            cases.push(good.slice(..n));
+        }
+        for i in 0..good.len() {
+            for v in [0x00, 0x01, 0x0c, 0x1f, 0x80, 0xff] {
+                let mut b = good.to_vec();
+                b[i] = v;
+                cases.push(Bytes::from(b));
+            }
+        }
+        for case in cases {
+            assert_eq!(walk_all(&case), wire_all(&case), "{case:?}");
+        }
+    }
+}

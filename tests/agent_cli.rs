@@ -92,7 +92,9 @@ fn built_in_configuration_answers_2001_and_sigterm_sends_dpr() {
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut agent = Kill(
         Command::new(BIN)
+            // In memory: nothing to charge, no database in the working directory.
             .args(["--listen", &addr.to_string(), "--peer", "cli.client"])
+            .args(["--backend", "memory"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

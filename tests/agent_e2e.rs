@@ -119,11 +119,11 @@ fn text(msg: &Message, code: u32) -> Option<String> {
         .map(|a| String::from_utf8_lossy(&a.data()).into_owned())
 }
 
-/// The event the tutorial's SMS CCR implies.
-fn seed_event() -> serde_json::Value {
+/// The event the tutorial's SMS CCR with Session-Id `session` implies.
+fn seed_event(session: &str) -> serde_json::Value {
     json!({
         "ToR": "*sms",
-        "OriginID": "1",
+        "OriginID": session,
         "OriginHost": "CGR-DA",
         "RequestType": "*prepaid",
         "Category": "sms",
@@ -165,7 +165,7 @@ async fn seed_ccr_over_tcp_reaches_the_backend_and_gets_2001() {
     assert_eq!(events[0].tenant, "cgrates.org");
     assert_eq!(
         serde_json::Value::Object(events[0].event.clone()),
-        seed_event()
+        seed_event("client.test;1;seed")
     );
 
     node.stop(WAIT).await;
@@ -237,7 +237,11 @@ async fn typed_client_ccr_gets_2001_and_the_substituted_destination() {
     assert_eq!(events.len(), 1);
     let event = &events[0].event;
     assert_eq!(event["Account"], json!("1001"), "Subscription-Id of type 0");
-    assert_eq!(event["OriginID"], json!("7"));
+    assert_eq!(
+        event["OriginID"],
+        json!("client.test;2;typed"),
+        "the Session-Id"
+    );
     assert_eq!(event["Usage"], json!("3"));
     assert_eq!(event["SetupTime"], json!("2025-01-01T00:00:00Z"));
     assert_eq!(event["Destination"], json!("+0000491710000001"));
@@ -336,11 +340,18 @@ struct RawClient(tokio::net::TcpStream);
 
 impl RawClient {
     async fn connect(addr: SocketAddr) -> RawClient {
+        let (client, cea) = RawClient::cer_as(addr, RAW_CLIENT, REALM).await;
+        assert_eq!(result_code(&cea), Some(2001), "CEA");
+        client
+    }
+
+    /// Connect and send a CER as `host` of `realm`; the connection and the CEA.
+    async fn cer_as(addr: SocketAddr, host: &str, realm: &str) -> (RawClient, Message) {
         let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         let mut client = RawClient(stream);
         let caps = Capabilities {
-            origin_host: RAW_CLIENT.into(),
-            origin_realm: REALM.into(),
+            origin_host: host.into(),
+            origin_realm: realm.into(),
             host_ip_addresses: vec!["127.0.0.1".parse().unwrap()],
             vendor_id: 0,
             product_name: "raw".into(),
@@ -351,8 +362,7 @@ impl RawClient {
             firmware_revision: None,
         };
         let cea = client.exchange(capabilities::cer(&caps)).await;
-        assert_eq!(result_code(&cea), Some(2001), "CEA");
-        client
+        (client, cea)
     }
 
     async fn exchange(&mut self, msg: Message) -> Message {
@@ -389,6 +399,58 @@ async fn unknown_application_gets_3007() {
     let mut ccr = seed_ccr(RAW_CLIENT, "raw;2;app");
     ccr.header.hop_by_hop = 79;
     assert_eq!(result_code(&raw.exchange(ccr).await), Some(2001));
+    server.stop(WAIT).await;
+}
+
+#[tokio::test]
+async fn by_default_any_host_and_realm_is_served_and_the_processor_sees_the_remote_address() {
+    let config = sms_with(&[(
+        r#""value": "~*req.Service-Information.SMS-Information.Originator-SCCP-Address"},"#,
+        r#""value": "~*req.Service-Information.SMS-Information.Originator-SCCP-Address"},
+        {"tag": "RemoteHost", "path": "*cgreq.RemoteHost", "type": "*variable",
+            "value": "~*vars.RemoteHost"},"#,
+    )]);
+    let dict = Arc::new(diameter_agent::load_dictionary(&config).unwrap());
+    let options = ServerOptions {
+        listen: Some(vec!["127.0.0.1:0".parse().unwrap()]),
+        ..ServerOptions::default()
+    };
+    let server = Server::start(&config, dict, MemoryBackend::new(), options)
+        .await
+        .unwrap();
+    let addr = server.local_addrs()[0];
+    let (mut one, cea) = RawClient::cer_as(addr, "one.stranger.test", "elsewhere.net").await;
+    assert_eq!(
+        result_code(&cea),
+        Some(2001),
+        "a host the agent does not know"
+    );
+    let (mut two, cea) = RawClient::cer_as(addr, "two.stranger.test", "elsewhere.net").await;
+    assert_eq!(
+        result_code(&cea),
+        Some(2001),
+        "another one at the same time"
+    );
+    for (i, raw) in [&mut one, &mut two].into_iter().enumerate() {
+        let mut ccr = seed_ccr("stranger.test", &format!("stranger;{i};remote"));
+        let realm = ccr.avps.iter_mut().find(|a| a.code == 283).unwrap();
+        *realm = Avp::new(283, 0, true, &Value::DiameterIdentity("other.realm".into()));
+        ccr.header.hop_by_hop = 90 + i as u32;
+        ccr.header.end_to_end = 90 + i as u32;
+        let answer = raw.exchange(ccr).await;
+        assert_eq!(result_code(&answer), Some(2001), "any Destination-Realm");
+        let events = cdr_events(server.agent().backend());
+        let local = raw.0.local_addr().unwrap().to_string();
+        assert_eq!(events[0].event["RemoteHost"], json!(local));
+    }
+    server.stop(WAIT).await;
+}
+
+#[tokio::test]
+async fn with_peers_listed_another_host_gets_3010() {
+    let server = start(&sms_with(&[]), MemoryBackend::new()).await;
+    let (_raw, cea) = RawClient::cer_as(server.local_addrs()[0], "stranger.test", REALM).await;
+    assert_eq!(result_code(&cea), Some(3010));
     server.stop(WAIT).await;
 }
 
@@ -579,7 +641,7 @@ async fn cgrates_dictionaries_serve_as_dictionaries_path() {
     let events = cdr_events(server.agent().backend());
     assert_eq!(
         serde_json::Value::Object(events[0].event.clone()),
-        seed_event()
+        seed_event("client.test;14;dicts")
     );
     node.stop(WAIT).await;
     server.stop(WAIT).await;
@@ -711,9 +773,12 @@ async fn python_diameter_tutorial_client_gets_2001() {
     assert_eq!(stdout.trim(), "2001", "python stderr:\n{stderr}");
     let events = cdr_events(server.agent().backend());
     assert_eq!(events.len(), 1);
+    // The client numbers its sessions itself: OriginID is its Session-Id.
+    let session = events[0].event["OriginID"].as_str().unwrap_or_default();
+    assert!(session.starts_with("smsgw.gy;"), "{session}");
     assert_eq!(
         serde_json::Value::Object(events[0].event.clone()),
-        seed_event()
+        seed_event(session)
     );
     server.stop(WAIT).await;
 }

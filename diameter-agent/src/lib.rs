@@ -4,6 +4,8 @@
 //! dictionary into an [`Agent`]: value rules, paths, filters and field templates are parsed and
 //! AVP names resolved once. [`Agent::handle`] then runs the request processors on a decoded
 //! Diameter request, calls the [`Backend`] (CGRateS SessionS calls) and returns the answer.
+//! Backends: the [`ChargingBackend`] (the embedded charging engine, `*internal`) and the
+//! [`MemoryBackend`] (fixed answers, for tests and load tests).
 //!
 //! ```
 //! # use std::sync::Arc;
@@ -25,6 +27,7 @@
 
 mod agent;
 pub mod backend;
+pub mod charging;
 pub mod config;
 pub mod converter;
 pub mod datum;
@@ -44,6 +47,9 @@ pub mod tree;
 
 pub use agent::{check, check_path, load_dictionary, result_code, Agent};
 pub use backend::{Backend, BackendError, Call, CgrEvent, MemoryBackend};
+pub use charging::ChargingBackend;
 pub use config::Config;
+/// The embedded charging engine the [`ChargingBackend`] runs.
+pub use diameter_charging;
 pub use error::{ConfigError, ProcessError};
 pub use server::{serve, ServeError, Server, ServerOptions};

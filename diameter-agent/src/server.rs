@@ -3,7 +3,9 @@
 //! the [`Agent`].
 //!
 //! The node is built from `diameter_agent` (origin host and realm, vendor id, product name,
-//! `listeners`, `ce_applications`); the request limit (`general.caps`, or v0.10
+//! `listeners`, `ce_applications`). As CGRateS, it accepts a CER from any host (unless
+//! [`ServerOptions::peers`] lists the allowed ones) and serves requests whatever their
+//! Destination-Realm. The request limit (`general.caps`, or v0.10
 //! `concurrent_requests`) answers 3004 DIAMETER_TOO_BUSY through the `*err` template, or
 //! waits for a slot with `caps_strategy` `*queue`; `synced_conn_requests` answers the
 //! requests of one peer one after another.
@@ -61,7 +63,8 @@ pub struct ServerOptions {
     /// Listen on these addresses instead of the configured `listeners` (e.g. `127.0.0.1:0`).
     pub listen: Option<Vec<SocketAddr>>,
     /// Diameter identities (Origin-Host of their CER) of the clients that may connect; the
-    /// node answers a CER from any other host with 3010 DIAMETER_UNKNOWN_PEER.
+    /// node then answers a CER from any other host with 3010 DIAMETER_UNKNOWN_PEER. Empty
+    /// (the default), any host may connect, as with CGRateS.
     pub peers: Vec<String>,
     /// Timers of the peer connections (watchdog, CEA and DPA waits); the node's defaults
     /// when `None`.
@@ -99,6 +102,9 @@ impl<B: Backend> Server<B> {
             node_config.timers = timers;
         }
         node_config.validate_requests = !options.skip_validation;
+        node_config.accept_unknown_peers = options.peers.is_empty();
+        // CGRateS answers whatever the Destination-Realm says.
+        node_config.check_destination_realm = false;
         let node = Node::with_dictionary(node_config, dict.clone());
         let mut peers = Vec::new();
         for host in &options.peers {
@@ -324,7 +330,8 @@ impl<B: Backend> Handler for AgentHandler<B> {
                 Some(slot) => Some(slot.await?),
                 None => permit,
             };
-            Ok(agent.handle_from(request.message, None).await)
+            let remote = request.remote_addr();
+            Ok(agent.handle_from(request.message, remote).await)
         })
     }
 }

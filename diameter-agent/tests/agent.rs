@@ -50,7 +50,8 @@ fn seed_sms_ccr_produces_the_tutorial_event_and_a_2001_cca() {
         serde_json::Value::Object(event.event.clone()),
         json!({
             "ToR": "*sms",
-            "OriginID": "1",
+            // The Session-Id.
+            "OriginID": "smsgw.gy;65000000;00000000;00000001",
             "OriginHost": "CGR-DA",
             "RequestType": "*prepaid",
             "Category": "sms",

@@ -37,24 +37,42 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
     if let Ok(ns) = text.parse::<i64>() {
         return Ok(ns);
     }
-    let bad = || format!("invalid duration \"{text}\"");
-    let (negative, mut rest) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    parse_go_duration(text)
+}
+
+/// Go `time.ParseDuration`: `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`, units ns, us, µs, ms, s, m, h
+/// (a bare number is refused, except `0`); errors read like Go's.
+pub fn parse_go_duration(text: &str) -> Result<i64, String> {
+    let bad = || format!("time: invalid duration \"{text}\"");
+    let (negative, mut rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
     };
+    if rest == "0" {
+        return Ok(0);
+    }
     if rest.is_empty() {
         return Err(bad());
     }
     let mut total: i128 = 0;
     while !rest.is_empty() {
-        let number_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| format!("missing unit in duration \"{text}\""))?;
-        let number = &rest[..number_len];
-        rest = &rest[number_len..];
+        let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let int_part = &rest[..int_len];
+        rest = &rest[int_len..];
+        let mut frac_part = "";
+        if let Some(after) = rest.strip_prefix('.') {
+            let frac_len = after.bytes().take_while(u8::is_ascii_digit).count();
+            frac_part = &after[..frac_len];
+            rest = &after[frac_len..];
+        }
+        if int_part.is_empty() && frac_part.is_empty() {
+            return Err(bad());
+        }
         let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
+            .char_indices()
+            .find(|(_, c)| *c == '.' || c.is_ascii_digit())
+            .map_or(rest.len(), |(i, _)| i);
         let scale: i128 = match &rest[..unit_len] {
             "ns" => 1,
             "us" | "µs" | "μs" => 1_000,
@@ -62,16 +80,32 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
             "s" => 1_000_000_000,
             "m" => 60_000_000_000,
             "h" => 3_600_000_000_000,
-            other => return Err(format!("unknown unit \"{other}\" in duration \"{text}\"")),
+            "" => return Err(format!("time: missing unit in duration \"{text}\"")),
+            other => {
+                return Err(format!(
+                    "time: unknown unit \"{other}\" in duration \"{text}\""
+                ))
+            }
         };
         rest = &rest[unit_len..];
-        total += parse_scaled(number, scale).ok_or_else(bad)?;
-        if total > i64::MAX as i128 {
+        let int: i128 = if int_part.is_empty() {
+            0
+        } else {
+            int_part.parse().map_err(|_| bad())?
+        };
+        let mut value = int.checked_mul(scale).ok_or_else(bad)?;
+        if !frac_part.is_empty() {
+            let digits = &frac_part[..frac_part.len().min(18)];
+            let frac: i128 = digits.parse().map_err(|_| bad())?;
+            value += frac * scale / 10i128.pow(digits.len() as u32);
+        }
+        total = total.checked_add(value).ok_or_else(bad)?;
+        if total > i64::MAX as i128 + 1 {
             return Err(bad());
         }
     }
-    let total = total as i64;
-    Ok(if negative { -total } else { total })
+    let total = if negative { -total } else { total };
+    i64::try_from(total).map_err(|_| bad())
 }
 
 /// `digits[.digits]` times `scale`, truncating below 1; `None` when malformed.
@@ -250,6 +284,14 @@ mod tests {
         assert!(parse_duration("s").is_err());
         assert!(parse_duration("12").is_ok());
         assert!(parse_duration("1.2.3s").is_err());
+        assert_eq!(parse_go_duration("0"), Ok(0));
+        assert_eq!(parse_go_duration(".5s"), Ok(500_000_000));
+        assert_eq!(
+            parse_go_duration("12"),
+            Err("time: missing unit in duration \"12\"".into())
+        );
+        assert!(parse_go_duration("9223372036854775808ns").is_err());
+        assert_eq!(parse_go_duration("-9223372036854775808ns"), Ok(i64::MIN));
     }
 
     #[test]

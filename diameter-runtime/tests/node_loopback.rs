@@ -671,3 +671,131 @@ async fn send_before_ready_is_not_routable() {
     assert!(matches!(err, Error::NotReady(_)), "{err}");
     node.stop(WAIT).await;
 }
+
+// ---- a server open to any host ----
+
+/// [`ocs`], with the address the request came from in Error-Message.
+async fn ocs_telling_remote(request: Request) -> Result<Message, HandlerError> {
+    let remote = request.remote_addr().map(|a| a.to_string());
+    let mut answer = ocs(request).await?;
+    answer.push(Avp::new(
+        281,
+        0,
+        false,
+        &Value::Utf8String(remote.unwrap_or_default()),
+    ));
+    Ok(answer)
+}
+
+/// A server node with no peer in its table that accepts any host; it checks
+/// Destination-Realm when `check_realm`.
+async fn open_server(check_realm: bool) -> Node {
+    let mut c = config("ocs.test");
+    c.listen = vec!["127.0.0.1:0".parse().unwrap()];
+    c.accept_unknown_peers = true;
+    c.check_destination_realm = check_realm;
+    let node = Node::with_dictionary(c, dict());
+    node.add_server(AppId::auth(CC_APP), &[], ocs_telling_remote, 64)
+        .unwrap();
+    node.start().await.unwrap();
+    node
+}
+
+/// A CCR as `host` sends it on a raw connection, for `realm`.
+fn raw_ccr(host: &str, realm: &str) -> Message {
+    let mut req = ccr(&Node::with_dictionary(config(host), dict()));
+    req.avps.retain(|a| a.code != avp::DESTINATION_REALM);
+    req.push(Avp::new(
+        avp::DESTINATION_REALM,
+        0,
+        true,
+        &Value::DiameterIdentity(realm.into()),
+    ));
+    req.header.hop_by_hop = 9;
+    req.header.end_to_end = 9;
+    req
+}
+
+#[tokio::test]
+async fn unknown_hosts_are_served_at_once_and_forgotten_when_gone() {
+    let server = open_server(true).await;
+    let addr = server.local_addrs()[0];
+    let (one, app1) = client("one.test", addr).await;
+    let (two, app2) = client("two.test", addr).await;
+    app1.wait_for_ready(WAIT).await.unwrap();
+    app2.wait_for_ready(WAIT).await.unwrap();
+    let (a1, a2) = tokio::join!(
+        app1.send_request(ccr(&one), WAIT),
+        app2.send_request(ccr(&two), WAIT)
+    );
+    assert_eq!(base::result_code(&a1.unwrap()), Some(2001));
+    assert_eq!(base::result_code(&a2.unwrap()), Some(2001));
+    assert_eq!(server.peer_state("ONE.test"), Some(State::ROpen));
+    assert_eq!(server.peer_state("two.test"), Some(State::ROpen));
+    let hosts: Vec<String> = server.statistics().into_iter().map(|s| s.host).collect();
+    assert!(hosts.contains(&"one.test".to_string()), "{hosts:?}");
+    one.stop(WAIT).await;
+    eventually("one.test leaves the table", || {
+        server.peer_state("one.test").is_none()
+    })
+    .await;
+    still_serving(&two, &app2).await;
+    // The host comes back: a new entry.
+    let (one, app1) = client("one.test", addr).await;
+    app1.wait_for_ready(WAIT).await.unwrap();
+    still_serving(&one, &app1).await;
+    one.stop(WAIT).await;
+    two.stop(WAIT).await;
+    server.stop(WAIT).await;
+}
+
+#[tokio::test]
+async fn second_connection_from_a_connected_unknown_host_is_refused() {
+    let server = open_server(true).await;
+    let addr = server.local_addrs()[0];
+    let mut first = raw_peer(addr, "dup.test", vec![AppId::auth(4)]).await;
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    second
+        .write_all(&raw_cer("dup.test", vec![AppId::auth(4)]).encode())
+        .await
+        .unwrap();
+    assert!(
+        closed(&mut second).await,
+        "R-Open: a second CER from the host is rejected"
+    );
+    first
+        .write_all(&raw_ccr("dup.test", REALM).encode())
+        .await
+        .unwrap();
+    let answer = read_message(&mut first).await.expect("answer");
+    assert_eq!(base::result_code(&answer), Some(2001));
+    drop(first);
+    eventually("dup.test leaves the table", || {
+        server.peer_state("dup.test").is_none()
+    })
+    .await;
+    raw_peer(addr, "dup.test", vec![AppId::auth(4)]).await;
+    server.stop(WAIT).await;
+}
+
+#[tokio::test]
+async fn without_the_realm_check_any_realm_is_served_and_the_handler_sees_the_remote() {
+    for (check_realm, expected) in [(true, 3003), (false, 2001)] {
+        let server = open_server(check_realm).await;
+        let mut s = raw_peer(server.local_addrs()[0], "raw.test", vec![AppId::auth(4)]).await;
+        s.write_all(&raw_ccr("raw.test", "elsewhere.net").encode())
+            .await
+            .unwrap();
+        let answer = read_message(&mut s).await.expect("answer");
+        assert_eq!(
+            base::result_code(&answer),
+            Some(expected),
+            "check_destination_realm {check_realm}"
+        );
+        if !check_realm {
+            let local = s.local_addr().unwrap().to_string();
+            assert_eq!(base::str_of(&answer, 281).as_deref(), Some(local.as_str()));
+        }
+        server.stop(WAIT).await;
+    }
+}

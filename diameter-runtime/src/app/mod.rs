@@ -5,6 +5,7 @@
 pub mod answer;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -76,16 +77,28 @@ pub struct Request {
     pub message: Message,
     /// The DiameterIdentity of the peer it came from.
     pub peer: String,
+    remote_addr: Option<SocketAddr>,
     identity: Arc<Identity>,
 }
 
 impl Request {
-    pub(crate) fn new(message: Message, peer: &str, identity: Arc<Identity>) -> Self {
+    pub(crate) fn new(
+        message: Message,
+        peer: &str,
+        remote_addr: Option<SocketAddr>,
+        identity: Arc<Identity>,
+    ) -> Self {
         Request {
             message,
             peer: peer.to_string(),
+            remote_addr,
             identity,
         }
+    }
+
+    /// The address of the other end of the connection the request came on.
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote_addr
     }
 
     /// The local node's identity.

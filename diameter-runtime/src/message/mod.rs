@@ -23,7 +23,7 @@ pub use avp::{Avp, Children, Payload};
 pub use dump::{dump, python_vendor_name};
 pub use json::{from_json, to_json, JsonError};
 pub use path::{Path, PathError};
-pub use validate::validate;
+pub use validate::{validate, Validator};
 
 use bytes::{Bytes, BytesMut};
 

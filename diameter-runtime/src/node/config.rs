@@ -192,6 +192,14 @@ pub struct NodeConfig {
     pub validate_requests: bool,
     /// How many answered requests are remembered for T-flag duplicate detection.
     pub duplicate_window: usize,
+    /// Accept a CER from a host not in the peer table: the connection gets a peer entry
+    /// of its own, named by the CER's Origin-Host and Origin-Realm, that lasts as long as
+    /// the connection (never redialled). When off, such a CER gets 3010
+    /// DIAMETER_UNKNOWN_PEER.
+    pub accept_unknown_peers: bool,
+    /// Answer 3003 DIAMETER_REALM_NOT_SERVED to a request whose Destination-Realm is not
+    /// ours (RFC 6733 §6.1). When off, such a request goes to the local handler.
+    pub check_destination_realm: bool,
 }
 
 impl NodeConfig {
@@ -211,6 +219,8 @@ impl NodeConfig {
             max_pending: 100_000,
             validate_requests: true,
             duplicate_window: 10_240,
+            accept_unknown_peers: false,
+            check_destination_realm: true,
         }
     }
 }

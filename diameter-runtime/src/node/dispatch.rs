@@ -4,9 +4,10 @@
 //! In order: T-flag duplicates are answered from the window; an application this node
 //! does not serve, or that the peer did not negotiate, gets 3007; a command the
 //! dictionary does not know gets 3001; a Destination-Host other than ours gets 3002; a
-//! Destination-Realm other than ours gets 3003; a request failing the dictionary check
-//! gets its Result-Code (5005, 5004, 5009, ...) with Failed-AVP; a full application
-//! gets 3004; a failing handler gets 5012.
+//! Destination-Realm other than ours gets 3003 (unless
+//! [`NodeConfig::check_destination_realm`](super::NodeConfig) is off); a request failing
+//! the dictionary check gets its Result-Code (5005, 5004, 5009, ...) with Failed-AVP; a
+//! full application gets 3004; a failing handler gets 5012.
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -16,7 +17,7 @@ use std::time::Instant;
 use bytes::Bytes;
 
 use crate::app::{self, Request};
-use crate::message::{validate, Message};
+use crate::message::Message;
 use crate::peer::base::{self, avp};
 use crate::wire::result_code::*;
 use crate::wire::{DecodeError, Header};
@@ -57,13 +58,15 @@ pub(crate) async fn request(shared: &Arc<Shared>, conn: &Arc<Conn>, msg: Message
             return reject(shared, conn, &msg, DIAMETER_UNABLE_TO_DELIVER, None).await;
         }
     }
-    if let Some(realm) = base::bytes_of(&msg, avp::DESTINATION_REALM) {
+    if let Some(realm) = base::bytes_of(&msg, avp::DESTINATION_REALM)
+        .filter(|_| shared.config.check_destination_realm)
+    {
         if !realm.eq_ignore_ascii_case(shared.config.realm.as_bytes()) {
             return reject(shared, conn, &msg, DIAMETER_REALM_NOT_SERVED, None).await;
         }
     }
     if shared.config.validate_requests {
-        if let Err(e) = validate(&shared.dict, &msg, &shared.config.limits) {
+        if let Err(e) = shared.validator.validate(&msg, &shared.config.limits) {
             let code = e.result_code;
             return reject(shared, conn, &msg, code, Some(e)).await;
         }
@@ -78,7 +81,12 @@ pub(crate) async fn request(shared: &Arc<Shared>, conn: &Arc<Conn>, msg: Message
     let conn = conn.clone();
     run_inline_or_spawn(async move {
         let started = Instant::now();
-        let request = Request::new(msg.clone(), conn.peer.host(), shared.identity.clone());
+        let request = Request::new(
+            msg.clone(),
+            conn.peer.host(),
+            conn.remote_addr,
+            shared.identity.clone(),
+        );
         let answer = match handler.handle(request).await {
             Ok(mut answer) => {
                 answer

@@ -52,12 +52,13 @@ use tokio::task::JoinHandle;
 
 use crate::app::{Application, Handler, Identity};
 use crate::dict::Dictionary;
-use crate::message::{dump, Message};
+use crate::message::{dump, Message, Validator};
 use crate::peer::base::{self, avp, DisconnectCause};
 use crate::peer::capabilities::{self, AppId, Capabilities};
 use crate::peer::State;
 use crate::transport::{FrameReader, Writer};
 use crate::wire::result_code::DIAMETER_UNKNOWN_PEER;
+use crate::wire::DiameterUri;
 
 use conn::{BoxRead, Conn};
 pub(crate) use conn::{Pending, PendingGuard};
@@ -103,10 +104,18 @@ struct Setup {
     selector: Option<Arc<dyn PeerSelector>>,
 }
 
-/// What is fixed once the node runs.
+/// A peer accepted from a host not in the table, and its task.
+pub(crate) struct Dynamic {
+    pub(crate) peer: Arc<Peer>,
+    task: JoinHandle<()>,
+}
+
+/// What is fixed once the node runs, and the dynamic peers.
 pub(crate) struct Running {
     peers: Vec<Arc<Peer>>,
     by_host: HashMap<String, usize>,
+    /// Dynamic peers by lowercase Origin-Host (see [`NodeConfig::accept_unknown_peers`]).
+    pub(crate) dynamic: Mutex<HashMap<String, Dynamic>>,
     apps: Vec<LocalApp>,
     local_apps: Vec<AppId>,
     selector: Arc<dyn PeerSelector>,
@@ -121,12 +130,33 @@ impl Running {
             .iter()
             .find(|a| a.id.id == app_id && a.handler.is_some())
     }
+
+    /// The peer named `host` (any case): configured, else dynamic.
+    fn peer(&self, host: &str) -> Option<Arc<Peer>> {
+        let host = host.to_ascii_lowercase();
+        if let Some(i) = self.by_host.get(&host) {
+            return Some(self.peers[*i].clone());
+        }
+        let dynamic = self.dynamic.lock().ok()?;
+        dynamic.get(&host).map(|d| d.peer.clone())
+    }
+
+    /// The configured peers, then the dynamic ones.
+    fn all_peers(&self) -> Vec<Arc<Peer>> {
+        let mut all = self.peers.clone();
+        if let Ok(dynamic) = self.dynamic.lock() {
+            all.extend(dynamic.values().map(|d| d.peer.clone()));
+        }
+        all
+    }
 }
 
 /// State shared by the node's handles, tasks and connections.
 pub(crate) struct Shared {
     pub(crate) config: NodeConfig,
     pub(crate) dict: Arc<Dictionary>,
+    /// Checks received requests, with the dictionary's rules resolved once.
+    pub(crate) validator: Validator,
     pub(crate) identity: Arc<Identity>,
     origin_state_id: u32,
     setup: Mutex<Setup>,
@@ -211,6 +241,7 @@ impl Node {
                 sessions: SessionIdGenerator::new(&config.origin_host),
                 duplicates: Duplicates::new(config.duplicate_window),
                 config,
+                validator: Validator::new(dict.clone()),
                 dict,
                 identity,
                 origin_state_id: started,
@@ -350,7 +381,7 @@ impl Node {
         let mut by_host = HashMap::new();
         for (i, pc) in peer_configs.into_iter().enumerate() {
             by_host.insert(pc.host().to_ascii_lowercase(), i);
-            let (peer, rx) = Peer::new(i, pc, self.shared.config.timers);
+            let (peer, rx) = Peer::new(i, pc, self.shared.config.timers, false);
             peers.push(peer);
             receivers.push(rx);
         }
@@ -363,6 +394,7 @@ impl Node {
         let running = Running {
             peers: peers.clone(),
             by_host,
+            dynamic: Mutex::new(HashMap::new()),
             apps,
             local_apps,
             selector: selector.unwrap_or_else(|| Arc::new(FewestOutstanding)),
@@ -410,8 +442,9 @@ impl Node {
         let Some(running) = self.shared.running() else {
             return;
         };
+        let peers = running.all_peers();
         let mut waits = Vec::new();
-        for peer in &running.peers {
+        for peer in &peers {
             let (done, wait) = oneshot::channel();
             peer.send_event(PeerEvent::Stop { cause, done });
             waits.push(wait);
@@ -427,7 +460,12 @@ impl Node {
                 t.abort();
             }
         }
-        for peer in &running.peers {
+        if let Ok(mut dynamic) = running.dynamic.lock() {
+            for (_, d) in dynamic.drain() {
+                d.task.abort();
+            }
+        }
+        for peer in &peers {
             if let Ok(mut link) = peer.link.lock() {
                 if let Some(conn) = link.take() {
                     conn.close();
@@ -438,12 +476,12 @@ impl Node {
         self.shared.readiness_changed();
     }
 
-    /// Statistics of every peer.
+    /// Statistics of every peer (the configured ones, then the dynamic ones).
     pub fn statistics(&self) -> Vec<PeerStats> {
         self.shared
             .running()
             .map(|r| {
-                r.peers
+                r.all_peers()
                     .iter()
                     .map(|p| p.stats.snapshot(p.is_ready()))
                     .collect()
@@ -462,21 +500,15 @@ impl Node {
 
     /// The state of the peer `host` in the RFC 6733 state machine.
     pub fn peer_state(&self, host: &str) -> Option<State> {
-        let r = self.shared.running()?;
-        let i = r.by_host.get(&host.to_ascii_lowercase())?;
-        Some(r.peers[*i].current_state())
+        Some(self.shared.running()?.peer(host)?.current_state())
     }
 
     /// Whether the peer `host` takes requests now.
     pub fn peer_ready(&self, host: &str) -> bool {
         self.shared
             .running()
-            .and_then(|r| {
-                r.by_host
-                    .get(&host.to_ascii_lowercase())
-                    .map(|i| r.peers[*i].is_ready())
-            })
-            .unwrap_or(false)
+            .and_then(|r| r.peer(host))
+            .is_some_and(|p| p.is_ready())
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
@@ -510,7 +542,9 @@ impl Node {
             let peer = r
                 .peers
                 .iter()
-                .find(|p| p.host().as_bytes().eq_ignore_ascii_case(&host));
+                .find(|p| p.host().as_bytes().eq_ignore_ascii_case(&host))
+                .cloned()
+                .or_else(|| r.peer(std::str::from_utf8(&host).ok()?));
             if let Some(conn) = peer.filter(|p| p.supports(app_id)).and_then(|p| p.link()) {
                 return Ok(conn);
             }
@@ -566,8 +600,8 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
 }
 
 /// The first message on an accepted connection must be a CER from a peer in the table;
-/// an unknown Origin-Host gets a CEA with 3010 DIAMETER_UNKNOWN_PEER and the connection
-/// closes.
+/// an unknown Origin-Host gets a dynamic peer when the node accepts unknown peers, else a
+/// CEA with 3010 DIAMETER_UNKNOWN_PEER and the connection closes.
 async fn handshake(shared: Arc<Shared>, stream: tokio::net::TcpStream) {
     let local_addr = stream.local_addr().ok();
     let remote_addr = stream.peer_addr().ok();
@@ -612,26 +646,76 @@ async fn handshake(shared: Arc<Shared>, stream: tokio::net::TcpStream) {
             return writer.close();
         }
     };
-    let peer = shared.running().and_then(|r| {
-        r.by_host
-            .get(&caps.origin_host.to_ascii_lowercase())
-            .map(|i| r.peers[*i].clone())
-    });
-    let Some(peer) = peer else {
-        tracing::warn!(target: "diameter::node", remote = ?remote_addr, "CER from unknown peer `{}`", caps.origin_host);
-        let cea = capabilities::cea(&local, &cer, DIAMETER_UNKNOWN_PEER, Some("unknown peer"));
-        shared.dump("SENT", &caps.origin_host, &cea);
-        let _ = writer.send(cea.encode()).await;
-        return writer.close();
-    };
-    peer.stats
-        .received(base::command::CAPABILITIES_EXCHANGE, true, None);
-    peer.send_event(PeerEvent::Incoming(Box::new(Incoming {
+    let incoming = Box::new(Incoming {
         reader,
         writer,
         cer,
         caps,
         local_addr,
         remote_addr,
-    })));
+    });
+    let Some(running) = shared.running() else {
+        return incoming.writer.close();
+    };
+    let known = running
+        .by_host
+        .get(&incoming.caps.origin_host.to_ascii_lowercase())
+        .map(|i| running.peers[*i].clone());
+    if let Some(peer) = known {
+        peer.stats
+            .received(base::command::CAPABILITIES_EXCHANGE, true, None);
+        return peer.send_event(PeerEvent::Incoming(incoming));
+    }
+    if shared.config.accept_unknown_peers {
+        return to_dynamic_peer(&shared, running, incoming);
+    }
+    let origin_host = &incoming.caps.origin_host;
+    tracing::warn!(target: "diameter::node", remote = ?remote_addr, "CER from unknown peer `{origin_host}`");
+    let cea = capabilities::cea(
+        &local,
+        &incoming.cer,
+        DIAMETER_UNKNOWN_PEER,
+        Some("unknown peer"),
+    );
+    shared.dump("SENT", origin_host, &cea);
+    let _ = incoming.writer.send(cea.encode()).await;
+    incoming.writer.close();
+}
+
+/// Hand an accepted connection from a host not in the table to its dynamic peer, made
+/// now unless a connection from the same host is already there (the state machine then
+/// applies the election and duplicate rules). The event is sent under the table's lock,
+/// so a peer retiring at the same moment sees it.
+fn to_dynamic_peer(shared: &Arc<Shared>, running: &Running, incoming: Box<Incoming>) {
+    let Ok(mut table) = running.dynamic.lock() else {
+        return incoming.writer.close();
+    };
+    let host = incoming.caps.origin_host.clone();
+    let entry = table
+        .entry(host.to_ascii_lowercase())
+        .or_insert_with(|| {
+            let config = PeerConfig {
+                uri: DiameterUri {
+                    secure: false,
+                    fqdn: host.clone(),
+                    port: None,
+                    transport: None,
+                    protocol: None,
+                },
+                realm: incoming.caps.origin_realm.clone(),
+                ip_addresses: Vec::new(),
+                persistent: false,
+                default_route: false,
+                timers: None,
+            };
+            let (peer, rx) = Peer::new(usize::MAX, config, shared.config.timers, true);
+            let task = tokio::spawn(PeerTask::new(shared.clone(), peer.clone(), rx).run());
+            tracing::info!(target: "diameter::node", peer = %host, remote = ?incoming.remote_addr, "CER from a host not in the table: dynamic peer");
+            Dynamic { peer, task }
+        });
+    entry
+        .peer
+        .stats
+        .received(base::command::CAPABILITIES_EXCHANGE, true, None);
+    entry.peer.send_event(PeerEvent::Incoming(incoming));
 }

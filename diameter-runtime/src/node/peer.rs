@@ -1,6 +1,7 @@
-//! One configured peer and the task that drives its state machine and watchdog: it
-//! opens and accepts connections, exchanges CER/CEA, DWR/DWA and DPR/DPA, and redials
-//! persistent peers with backoff.
+//! One peer and the task that drives its state machine and watchdog: it opens and
+//! accepts connections, exchanges CER/CEA, DWR/DWA and DPR/DPA, and redials persistent
+//! peers with backoff. A dynamic peer (a host not in the table, accepted when the node
+//! allows it) leaves the table and ends its task when its connection closes.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -56,10 +57,12 @@ pub(crate) enum PeerEvent {
     },
 }
 
-/// A configured peer, shared by the node, its connections and its task.
+/// A peer, shared by the node, its connections and its task.
 pub(crate) struct Peer {
     pub(crate) index: usize,
     pub(crate) config: PeerConfig,
+    /// Not configured: made for an accepted connection, gone when it closes.
+    pub(crate) dynamic: bool,
     pub(crate) timers: Timers,
     events: mpsc::UnboundedSender<PeerEvent>,
     /// The open connection that carries requests.
@@ -74,10 +77,12 @@ pub(crate) struct Peer {
 }
 
 impl Peer {
+    /// A peer at `index` in the table, or a dynamic one.
     pub(crate) fn new(
         index: usize,
         config: PeerConfig,
         timers: Timers,
+        dynamic: bool,
     ) -> (Arc<Peer>, mpsc::UnboundedReceiver<PeerEvent>) {
         let (events, rx) = mpsc::unbounded_channel();
         let host = config.host().to_string();
@@ -86,6 +91,7 @@ impl Peer {
             timers: config.timers.unwrap_or(timers),
             stats: StatsCell::new(&host),
             config,
+            dynamic,
             events,
             link: Mutex::new(None),
             ready: AtomicBool::new(false),
@@ -193,20 +199,45 @@ impl PeerTask {
                 .min();
             let event = match deadline {
                 Some(at) => tokio::select! {
-                    ev = self.rx.recv() => ev,
-                    _ = tokio::time::sleep_until(at) => {
-                        self.on_timer();
-                        continue;
-                    }
+                    ev = self.rx.recv() => ev.map(Some),
+                    _ = tokio::time::sleep_until(at) => Some(None),
                 },
-                None => self.rx.recv().await,
+                None => self.rx.recv().await.map(Some),
             };
             match event {
-                Some(ev) => self.on_event(ev),
+                Some(Some(ev)) => self.on_event(ev),
+                Some(None) => self.on_timer(),
                 None => break,
+            }
+            if self.peer.dynamic && self.fsm.state() == State::Closed && self.retire() {
+                break;
             }
         }
         self.close_all();
+    }
+
+    /// Take a closed dynamic peer out of the node's table, unless an event (a new
+    /// connection from the same host) is already on its way: the node hands events to
+    /// dynamic peers under the table's lock, so none can follow.
+    fn retire(&mut self) -> bool {
+        let Some(running) = self.shared.running() else {
+            return true;
+        };
+        let Ok(mut table) = running.dynamic.lock() else {
+            return true;
+        };
+        if !self.rx.is_empty() {
+            return false;
+        }
+        let key = self.peer.host().to_ascii_lowercase();
+        if table
+            .get(&key)
+            .is_some_and(|d| Arc::ptr_eq(&d.peer, &self.peer))
+        {
+            table.remove(&key);
+        }
+        tracing::debug!(target: "diameter::peer", peer = self.peer.host(), "dynamic peer closed, removed");
+        true
     }
 
     fn on_timer(&mut self) {

@@ -7,6 +7,14 @@
 //! the SMS example (`examples/agent/sms.json`). `diameter-agent check --config PATH`
 //! validates a configuration and exits 0, or 1 with the file, JSON path and reason.
 //!
+//! The SessionS calls go to the embedded charging engine (`--backend internal`, the default;
+//! it serves `sessions_conns` `*internal`, other connections are warned about), on the
+//! SQLite database named by `--db`, else by
+//! `charging.db_path` in the configuration, else `diameter-agent.db` in the working
+//! directory. `diameter-agent accounts load FILE...` stores accounts and tariffs (JSON or
+//! CSV), `diameter-agent accounts show [ACCOUNT]` prints balances and `diameter-agent cdrs`
+//! the stored CDRs, newest first; they may run while the agent does.
+//!
 //! Logs go to standard error, filtered by `RUST_LOG` (default `info`); the `*log` and
 //! `*dryrun` dumps of the processors are at info level, message dumps of the node on the
 //! `diameter::peer::msg` target at debug level.
@@ -18,7 +26,11 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use diameter_agent::{load_dictionary, Backend, Config, MemoryBackend, ServerOptions};
+use diameter_agent::charging::ChargingSettings;
+use diameter_agent::diameter_charging::{CdrFilter, Engine, Store};
+use diameter_agent::{
+    load_dictionary, Backend, ChargingBackend, Config, MemoryBackend, ServerOptions,
+};
 
 /// The configuration used without `--config`.
 const DEFAULT_CONFIG: &str = include_str!("../../../examples/agent/sms.json");
@@ -35,10 +47,15 @@ struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
     /// The charging backend the SessionS calls go to.
-    #[arg(long, value_enum, default_value_t = BackendKind::Memory)]
+    #[arg(long, value_enum, default_value_t = BackendKind::Internal)]
     backend: BackendKind,
+    /// Database of the embedded charging engine (default: `charging.db_path` of the
+    /// configuration, else `diameter-agent.db` in the working directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
     /// Diameter identity of a client allowed to connect (repeatable): the Origin-Host of its
-    /// CER. Other hosts get 3010 DIAMETER_UNKNOWN_PEER.
+    /// CER. Once one is given, other hosts get 3010 DIAMETER_UNKNOWN_PEER; without any, every
+    /// host may connect.
     #[arg(long = "peer", value_name = "HOST")]
     peers: Vec<String>,
     /// Listen on ADDR instead of the configured listeners (repeatable).
@@ -57,24 +74,133 @@ struct Cli {
 enum Command {
     /// Validate a configuration (with its dictionaries) and exit.
     Check,
+    /// Accounts and tariffs of the embedded charging engine.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// Print the stored CDRs, newest first.
+    Cdrs {
+        /// Only this tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Only this account.
+        #[arg(long)]
+        account: Option<String>,
+        /// At most this many (0: all).
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON object per line, with CGRateS field names.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountsCommand {
+    /// Store the accounts and tariffs of JSON or CSV files (balances are set, tariffs added
+    /// or replaced).
+    Load {
+        /// Files to load, in order.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Print accounts with their balances (all, or one).
+    Show {
+        /// Only this account.
+        account: Option<String>,
+        /// Only this tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
 }
 
 /// Where the SessionS calls go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum BackendKind {
-    /// In memory: every call succeeds, granting 5 minutes (for trials and load tests).
+    /// The embedded charging engine on SQLite (accounts, tariffs, sessions, CDRs).
+    Internal,
+    /// In memory: every call succeeds, granting 5 minutes, nothing is charged (for trials
+    /// and load tests).
     Memory,
 }
 
 /// `sessions_conns` entries the in-process backends serve.
 const INTERNAL_CONNS: [&str; 2] = ["*internal", "*birpc_internal"];
 
+/// How the configuration is named in messages.
+fn config_name(cli: &Cli) -> String {
+    match &cli.config {
+        Some(path) => path.display().to_string(),
+        None => "<built-in sms.json>".to_string(),
+    }
+}
+
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {
     let config = match &cli.config {
         Some(path) => Config::load(path)?,
-        None => Config::from_str("<built-in sms.json>", DEFAULT_CONFIG)?,
+        None => Config::from_str(&config_name(cli), DEFAULT_CONFIG)?,
     };
     Ok(config)
+}
+
+/// The embedded engine's settings, with `--db` over the configured database.
+fn charging_settings(cli: &Cli, config: &Config) -> anyhow::Result<ChargingSettings> {
+    let mut settings = ChargingSettings::from_config(config, &config_name(cli))?;
+    if let Some(db) = &cli.db {
+        settings.db_path = db.clone();
+    }
+    Ok(settings)
+}
+
+/// Open the engine (creating the database if needed).
+fn open_engine(settings: ChargingSettings) -> anyhow::Result<Engine> {
+    let path = settings.db_path.clone();
+    Engine::open(&path, settings.engine)
+        .with_context(|| format!("opening the charging database {}", path.display()))
+}
+
+/// Open the database for reading.
+fn open_store(cli: &Cli) -> anyhow::Result<Store> {
+    let settings = charging_settings(cli, &load_config(cli)?)?;
+    Ok(Store::open(&settings.db_path)?)
+}
+
+fn accounts(cli: &Cli, command: &AccountsCommand) -> anyhow::Result<()> {
+    match command {
+        AccountsCommand::Load { files } => {
+            let engine = open_engine(charging_settings(cli, &load_config(cli)?)?)?;
+            for file in files {
+                let summary = engine.load_file(file)?;
+                println!(
+                    "{}: {} accounts ({} balances), {} tariffs",
+                    file.display(),
+                    summary.accounts,
+                    summary.balances,
+                    summary.tariffs
+                );
+            }
+        }
+        AccountsCommand::Show { account, tenant } => {
+            let accounts = open_store(cli)?.accounts(tenant.as_deref(), account.as_deref())?;
+            if let (Some(account), true) = (account, accounts.is_empty()) {
+                anyhow::bail!("no account {account}");
+            }
+            for account in accounts {
+                println!("{account}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn cdrs(cli: &Cli, filter: &CdrFilter, json: bool) -> anyhow::Result<()> {
+    for cdr in open_store(cli)?.cdrs(filter)? {
+        if json {
+            println!("{}", serde_json::to_string(&cdr)?);
+        } else {
+            println!("{cdr}");
+        }
+    }
+    Ok(())
 }
 
 fn check(cli: &Cli) -> ExitCode {
@@ -129,20 +255,23 @@ async fn run<B: Backend>(cli: &Cli, config: Config, backend: B) -> anyhow::Resul
     let options = ServerOptions {
         listen: (!cli.listen.is_empty()).then(|| cli.listen.clone()),
         peers: cli.peers.clone(),
-        timers: None,
         skip_validation: cli.no_validation,
+        ..ServerOptions::default()
     };
     diameter_agent::serve(&config, dict, backend, options, shutdown_signal()).await?;
     Ok(())
 }
 
-/// The backend `kind`, checked against `sessions_conns`.
-fn memory_backend(config: &Config) -> MemoryBackend {
+/// Warn about `sessions_conns` entries no backend of this binary serves.
+fn check_sessions_conns(config: &Config) {
     for conn in &config.agent.sessions_conns {
         if !INTERNAL_CONNS.contains(&conn.as_str()) {
-            tracing::warn!("<DiameterAgent> sessions_conns <{conn}>: only the in-process backend is available, SessionS calls go to it");
+            tracing::warn!("<DiameterAgent> sessions_conns <{conn}>: only the in-process backends are available, SessionS calls go to them");
         }
     }
+}
+
+fn memory_backend() -> MemoryBackend {
     let backend = MemoryBackend::new();
     // A long-running agent keeps no record of the calls.
     backend.set_recording(false);
@@ -154,22 +283,56 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
     for w in &config.warnings {
         tracing::warn!("<DiameterAgent> {w}");
     }
+    check_sessions_conns(&config);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
     match cli.backend {
-        BackendKind::Memory => {
-            let backend = memory_backend(&config);
+        BackendKind::Internal => {
+            let settings = charging_settings(cli, &config)?;
+            tracing::info!(
+                "<DiameterAgent> charging database {}",
+                settings.db_path.display()
+            );
+            let backend = ChargingBackend::new(open_engine(settings)?);
             rt.block_on(run(cli, config, backend))
+        }
+        BackendKind::Memory => rt.block_on(run(cli, config, memory_backend())),
+    }
+}
+
+/// Print `result`'s error and give the exit code.
+fn exit_code(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::Check) = cli.command {
-        return check(&cli);
+    match &cli.command {
+        Some(Command::Check) => return check(&cli),
+        Some(Command::Accounts(command)) => return exit_code(accounts(&cli, command)),
+        Some(Command::Cdrs {
+            tenant,
+            account,
+            limit,
+            json,
+        }) => {
+            let filter = CdrFilter {
+                tenant: tenant.clone(),
+                account: account.clone(),
+                origin_id: None,
+                limit: *limit,
+            };
+            return exit_code(cdrs(&cli, &filter, *json));
+        }
+        None => {}
     }
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -178,11 +341,5 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match serve(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(serve(&cli))
 }

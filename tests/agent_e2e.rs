@@ -629,11 +629,9 @@ async fn cgrates_dictionaries_serve_as_dictionaries_path() {
         );
         return;
     }
-    // sy/ defines the Sy commands the shipped dictionaries already have: leave it out.
-    let copy = std::env::temp_dir().join(format!("agent-e2e-dicts-{}", std::process::id()));
-    copy_xml(&path, &copy, &["sy"]);
+    // The whole folder, sy/ included: its Sy commands replace the shipped ones.
     let mut config = sms_with(&[]);
-    config.agent.dictionaries_path = Some(copy.clone());
+    config.agent.dictionaries_path = Some(path.clone());
     let server = start(&config, MemoryBackend::new()).await;
     let (node, app) = client(server.local_addrs()[0]).await;
     let cca = send(&app, seed_ccr(CLIENT, "client.test;14;dicts")).await;
@@ -645,22 +643,6 @@ async fn cgrates_dictionaries_serve_as_dictionaries_path() {
     );
     node.stop(WAIT).await;
     server.stop(WAIT).await;
-    std::fs::remove_dir_all(copy).unwrap();
-}
-
-fn copy_xml(from: &std::path::Path, to: &std::path::Path, skip: &[&str]) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let p = entry.unwrap().path();
-        let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        if p.is_dir() {
-            if !skip.contains(&name.as_str()) {
-                copy_xml(&p, &to.join(&name), skip);
-            }
-        } else {
-            std::fs::copy(&p, to.join(&name)).unwrap();
-        }
-    }
 }
 
 /// The seed tutorial's python-diameter client, in our realm, against the agent at the

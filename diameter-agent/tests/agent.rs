@@ -361,21 +361,16 @@ fn cgrates_dictionaries_load_as_dictionaries_path() {
         );
         return;
     }
-    // The shipped dictionaries define the Sy commands already (sy/diameter_sy.xml would
-    // define them a second time, a load error): load the other CGRateS files, from a copy.
-    let copy = std::env::temp_dir().join(format!("agent-cgrates-dicts-{}", std::process::id()));
-    for entry in walk(&path) {
-        let rel = entry.strip_prefix(&path).unwrap();
-        if rel.starts_with("sy") {
-            continue;
-        }
-        let target = copy.join(rel);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(&entry, &target).unwrap();
-    }
+    // The whole folder, sy/ included: its Sy commands replace the shipped ones.
     let mut config = Config::from_str("sms.json", &example("sms.json")).unwrap();
-    config.agent.dictionaries_path = Some(copy.clone());
+    config.agent.dictionaries_path = Some(path.clone());
     let dict = diameter_agent::load_dictionary(&config).unwrap();
+    assert!(dict
+        .command(16777302, 8388635)
+        .unwrap()
+        .location
+        .source
+        .contains("diameter_sy.xml"));
     let agent = diameter_agent::Agent::new(
         &config,
         std::sync::Arc::new(dict),
@@ -385,20 +380,6 @@ fn cgrates_dictionaries_load_as_dictionaries_path() {
     let cca = handle(&agent, seed_ccr());
     assert_eq!(result_code(&cca), Some(2001));
     assert_eq!(cdr_event(&agent)["Destination"], json!("+0041780000002"));
-    std::fs::remove_dir_all(copy).unwrap();
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let p = entry.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

@@ -47,27 +47,52 @@ pub struct Paginator {
     pub max_items: Option<i64>,
 }
 
-/// `SessionSv1.AuthorizeEvent` arguments.
+/// AttributeS switches of a SessionS call (`*attributes` flag).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AuthorizeArgs {
+pub struct Attributes {
     pub get_attributes: bool,
-    #[serde(rename = "AuthorizeIP")]
-    pub authorize_ip: bool,
-    pub authorize_resources: bool,
-    pub get_max_usage: bool,
+    #[serde(rename = "AttributeIDs")]
+    pub attribute_ids: Option<Vec<String>>,
+}
+
+/// ThresholdS, StatS and forced-duration switches, which every SessionS call carries
+/// (`*thresholds`, `*stats`, `*fd` flags).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Subsystems {
     pub force_duration: bool,
     pub process_thresholds: bool,
     pub process_stats: bool,
-    pub get_routes: bool,
-    pub routes_max_cost: String,
-    pub routes_ignore_errors: bool,
-    #[serde(rename = "AttributeIDs")]
-    pub attribute_ids: Option<Vec<String>>,
     #[serde(rename = "ThresholdIDs")]
     pub threshold_ids: Option<Vec<String>>,
     #[serde(rename = "StatIDs")]
     pub stat_ids: Option<Vec<String>>,
+}
+
+/// RouteS switches of AuthorizeEvent and ProcessMessage (`*routes` flags).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Routes {
+    pub get_routes: bool,
+    pub routes_max_cost: String,
+    pub routes_ignore_errors: bool,
+}
+
+/// `SessionSv1.AuthorizeEvent` arguments.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthorizeArgs {
+    #[serde(rename = "AuthorizeIP")]
+    pub authorize_ip: bool,
+    pub authorize_resources: bool,
+    pub get_max_usage: bool,
+    #[serde(flatten)]
+    pub attributes: Attributes,
+    #[serde(flatten)]
+    pub subsystems: Subsystems,
+    #[serde(flatten)]
+    pub routes: Routes,
     #[serde(flatten)]
     pub event: CgrEvent,
     #[serde(flatten)]
@@ -78,20 +103,14 @@ pub struct AuthorizeArgs {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InitiateArgs {
-    pub get_attributes: bool,
     #[serde(rename = "AllocateIP")]
     pub allocate_ip: bool,
     pub allocate_resources: bool,
     pub init_session: bool,
-    pub force_duration: bool,
-    pub process_thresholds: bool,
-    pub process_stats: bool,
-    #[serde(rename = "AttributeIDs")]
-    pub attribute_ids: Option<Vec<String>>,
-    #[serde(rename = "ThresholdIDs")]
-    pub threshold_ids: Option<Vec<String>>,
-    #[serde(rename = "StatIDs")]
-    pub stat_ids: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub attributes: Attributes,
+    #[serde(flatten)]
+    pub subsystems: Subsystems,
     #[serde(flatten)]
     pub event: CgrEvent,
 }
@@ -100,17 +119,11 @@ pub struct InitiateArgs {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateArgs {
-    pub get_attributes: bool,
     pub update_session: bool,
-    pub force_duration: bool,
-    pub process_thresholds: bool,
-    pub process_stats: bool,
-    #[serde(rename = "AttributeIDs")]
-    pub attribute_ids: Option<Vec<String>>,
-    #[serde(rename = "ThresholdIDs")]
-    pub threshold_ids: Option<Vec<String>>,
-    #[serde(rename = "StatIDs")]
-    pub stat_ids: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub attributes: Attributes,
+    #[serde(flatten)]
+    pub subsystems: Subsystems,
     #[serde(flatten)]
     pub event: CgrEvent,
 }
@@ -120,16 +133,11 @@ pub struct UpdateArgs {
 #[serde(rename_all = "PascalCase")]
 pub struct TerminateArgs {
     pub terminate_session: bool,
-    pub force_duration: bool,
     #[serde(rename = "ReleaseIP")]
     pub release_ip: bool,
     pub release_resources: bool,
-    pub process_thresholds: bool,
-    pub process_stats: bool,
-    #[serde(rename = "ThresholdIDs")]
-    pub threshold_ids: Option<Vec<String>>,
-    #[serde(rename = "StatIDs")]
-    pub stat_ids: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub subsystems: Subsystems,
     #[serde(flatten)]
     pub event: CgrEvent,
 }
@@ -138,23 +146,16 @@ pub struct TerminateArgs {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MessageArgs {
-    pub get_attributes: bool,
     #[serde(rename = "AllocateIP")]
     pub allocate_ip: bool,
     pub allocate_resources: bool,
     pub debit: bool,
-    pub force_duration: bool,
-    pub process_thresholds: bool,
-    pub process_stats: bool,
-    pub get_routes: bool,
-    pub routes_max_cost: String,
-    pub routes_ignore_errors: bool,
-    #[serde(rename = "AttributeIDs")]
-    pub attribute_ids: Option<Vec<String>>,
-    #[serde(rename = "ThresholdIDs")]
-    pub threshold_ids: Option<Vec<String>>,
-    #[serde(rename = "StatIDs")]
-    pub stat_ids: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub attributes: Attributes,
+    #[serde(flatten)]
+    pub subsystems: Subsystems,
+    #[serde(flatten)]
+    pub routes: Routes,
     #[serde(flatten)]
     pub event: CgrEvent,
     #[serde(flatten)]
@@ -509,5 +510,41 @@ mod tests {
         let r: EventReply =
             serde_json::from_str(r#"{"MaxUsage":{"*raw":5},"Cost":{"*raw":0.1}}"#).unwrap();
         assert_eq!(r.max_usage.unwrap()["*raw"], 5);
+    }
+}
+
+#[cfg(test)]
+mod wire_shape_tests {
+    use super::*;
+
+    #[test]
+    fn shared_switches_serialise_flat_with_cgrates_names() {
+        let args = InitiateArgs {
+            init_session: true,
+            attributes: Attributes {
+                get_attributes: true,
+                attribute_ids: Some(vec!["ATTR_1".into()]),
+            },
+            subsystems: Subsystems {
+                force_duration: true,
+                threshold_ids: Some(vec!["TH_1".into()]),
+                ..Subsystems::default()
+            },
+            ..InitiateArgs::default()
+        };
+        let json = serde_json::to_value(&args).unwrap();
+        for (key, value) in [
+            ("InitSession", serde_json::json!(true)),
+            ("GetAttributes", serde_json::json!(true)),
+            ("AttributeIDs", serde_json::json!(["ATTR_1"])),
+            ("ForceDuration", serde_json::json!(true)),
+            ("ProcessThresholds", serde_json::json!(false)),
+            ("ThresholdIDs", serde_json::json!(["TH_1"])),
+            ("AllocateIP", serde_json::json!(false)),
+        ] {
+            assert_eq!(json[key], value, "{key} in {json}");
+        }
+        let back: InitiateArgs = serde_json::from_value(json).unwrap();
+        assert_eq!(back, args);
     }
 }

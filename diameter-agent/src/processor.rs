@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::backend::{
-    AuthorizeArgs, Backend, BackendError, CgrEvent, EventArgs, EventReply, InitiateArgs,
-    MessageArgs, Paginator, SessionReply, TerminateArgs, UpdateArgs,
+    Attributes, AuthorizeArgs, Backend, BackendError, CgrEvent, EventArgs, EventReply,
+    InitiateArgs, MessageArgs, Paginator, Routes, SessionReply, Subsystems, TerminateArgs,
+    UpdateArgs,
 };
 use crate::config::{Config, ProcessorConfig};
 use crate::datum::Datum;
@@ -56,77 +57,64 @@ fn ids(flags: &Flags, name: &str) -> Option<Vec<String>> {
 }
 
 fn call_for(action: Action, f: &Flags) -> Call {
-    let routes_max_cost = if f.has("*routes_event_cost") {
-        "*event_cost".to_string()
-    } else {
-        f.param("*routes_maxcost").unwrap_or_default().to_string()
+    let attributes = || Attributes {
+        get_attributes: f.get_bool("*attributes"),
+        attribute_ids: ids(f, "*attributes"),
+    };
+    let subsystems = || Subsystems {
+        force_duration: f.get_bool("*fd"),
+        process_thresholds: f.get_bool("*thresholds"),
+        process_stats: f.get_bool("*stats"),
+        threshold_ids: ids(f, "*thresholds"),
+        stat_ids: ids(f, "*stats"),
+    };
+    let routes = || Routes {
+        get_routes: f.get_bool("*routes"),
+        routes_max_cost: if f.has("*routes_event_cost") {
+            "*event_cost".to_string()
+        } else {
+            f.param("*routes_maxcost").unwrap_or_default().to_string()
+        },
+        routes_ignore_errors: f.get_bool("*routes_ignore_errors"),
     };
     match action {
         Action::Authorize => Call::Authorize(AuthorizeArgs {
-            get_attributes: f.get_bool("*attributes"),
             authorize_ip: f.get_bool("*ips"),
             authorize_resources: f.get_bool("*resources"),
             get_max_usage: f.get_bool("*accounts"),
-            force_duration: f.get_bool("*fd"),
-            process_thresholds: f.get_bool("*thresholds"),
-            process_stats: f.get_bool("*stats"),
-            get_routes: f.get_bool("*routes"),
-            routes_max_cost,
-            routes_ignore_errors: f.get_bool("*routes_ignore_errors"),
-            attribute_ids: ids(f, "*attributes"),
-            threshold_ids: ids(f, "*thresholds"),
-            stat_ids: ids(f, "*stats"),
+            attributes: attributes(),
+            subsystems: subsystems(),
+            routes: routes(),
             ..AuthorizeArgs::default()
         }),
         Action::Initiate => Call::Initiate(InitiateArgs {
-            get_attributes: f.get_bool("*attributes"),
             allocate_ip: f.get_bool("*ips"),
             allocate_resources: f.get_bool("*resources"),
             init_session: f.get_bool("*accounts"),
-            force_duration: f.get_bool("*fd"),
-            process_thresholds: f.get_bool("*thresholds"),
-            process_stats: f.get_bool("*stats"),
-            attribute_ids: ids(f, "*attributes"),
-            threshold_ids: ids(f, "*thresholds"),
-            stat_ids: ids(f, "*stats"),
+            attributes: attributes(),
+            subsystems: subsystems(),
             ..InitiateArgs::default()
         }),
         Action::Update => Call::Update(UpdateArgs {
-            get_attributes: f.get_bool("*attributes"),
             update_session: f.get_bool("*accounts"),
-            force_duration: f.get_bool("*fd"),
-            process_thresholds: f.get_bool("*thresholds"),
-            process_stats: f.get_bool("*stats"),
-            attribute_ids: ids(f, "*attributes"),
-            threshold_ids: ids(f, "*thresholds"),
-            stat_ids: ids(f, "*stats"),
+            attributes: attributes(),
+            subsystems: subsystems(),
             ..UpdateArgs::default()
         }),
         Action::Terminate => Call::Terminate(TerminateArgs {
             terminate_session: f.get_bool("*accounts"),
-            force_duration: f.get_bool("*fd"),
             release_ip: f.get_bool("*ips"),
             release_resources: f.get_bool("*resources"),
-            process_thresholds: f.get_bool("*thresholds"),
-            process_stats: f.get_bool("*stats"),
-            threshold_ids: ids(f, "*thresholds"),
-            stat_ids: ids(f, "*stats"),
+            subsystems: subsystems(),
             ..TerminateArgs::default()
         }),
         Action::Message => Call::Message(MessageArgs {
-            get_attributes: f.get_bool("*attributes"),
             allocate_ip: f.get_bool("*ips"),
             allocate_resources: f.get_bool("*resources"),
             debit: f.get_bool("*accounts"),
-            force_duration: f.get_bool("*fd"),
-            process_thresholds: f.get_bool("*thresholds"),
-            process_stats: f.get_bool("*stats"),
-            get_routes: f.get_bool("*routes"),
-            routes_max_cost,
-            routes_ignore_errors: f.get_bool("*routes_ignore_errors"),
-            attribute_ids: ids(f, "*attributes"),
-            threshold_ids: ids(f, "*thresholds"),
-            stat_ids: ids(f, "*stats"),
+            attributes: attributes(),
+            subsystems: subsystems(),
+            routes: routes(),
             ..MessageArgs::default()
         }),
         Action::Event => Call::Event(EventArgs {

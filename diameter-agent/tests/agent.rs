@@ -239,7 +239,7 @@ fn voice_initial_update_terminate() {
     let [Call::Initiate(args)] = &calls[..] else {
         panic!("{calls:?}")
     };
-    assert!(args.init_session && args.get_attributes);
+    assert!(args.init_session && args.attributes.get_attributes);
     assert_eq!(args.event.event["Usage"], json!("300s"));
     assert_eq!(args.event.event["Account"], json!("1001"));
     assert_eq!(args.event.event["Destination"], json!("1002"));

@@ -9,61 +9,20 @@ use std::process::Command as Process;
 use bytes::Bytes;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use diameter::commands::credit_control::*;
-use diameter::constants::*;
 use diameter::typed::Command;
-use diameter::wire::Time;
 
 fn seed_ccr() -> Bytes {
     Bytes::from(diameter::hex::decode(include_str!("../tests/data/seed_ccr.hex")).unwrap())
 }
 
-// Field by field, as the tutorial assigns attributes.
-#[allow(clippy::field_reassign_with_default)]
+#[path = "../tests/support/typed_seed_ccr.rs"]
+mod typed_seed_ccr;
+
+/// The seed CCR built from scratch with the generated types.
 fn build() -> CreditControlRequest {
-    let mut ccr = CreditControlRequest::default();
-    ccr.session_id = "smsgw.gy;65000000;00000000;00000001".into();
-    ccr.origin_host = "smsgw.gy".into();
-    ccr.origin_realm = "testrealm.local".into();
-    ccr.destination_realm = "testrealm.local".into();
-    ccr.auth_application_id = APP_DIAMETER_CREDIT_CONTROL_APPLICATION;
-    ccr.service_context_id = "32274@3gpp.org".into();
-    ccr.cc_request_type = E_CC_REQUEST_TYPE_EVENT_REQUEST;
-    ccr.cc_request_number = 1;
-    ccr.user_name = Some("diameter".into());
-    ccr.event_timestamp = Some(Time::from_ntp(0xe93d_fba5));
-    ccr.requested_action = Some(E_REQUESTED_ACTION_DIRECT_DEBITING);
-    ccr.add_subscription_id(SubscriptionId::new(
-        E_SUBSCRIPTION_ID_TYPE_END_USER_E164,
-        "41780000001",
-    ));
-    ccr.add_multiple_services_credit_control(MultipleServicesCreditControl {
-        requested_service_unit: Some(Box::new(RequestedServiceUnit {
-            cc_service_specific_units: Some(1),
-            ..Default::default()
-        })),
-        service_identifier: vec![1],
-        ..Default::default()
-    });
-    ccr.service_information = Some(Box::new(ServiceInformation {
-        sms_information: Some(Box::new(SmsInformation {
-            data_coding_scheme: Some(8),
-            sm_message_type: Some(E_SM_MESSAGE_TYPE_SUBMISSION),
-            recipient_info: vec![RecipientInfo {
-                recipient_address: vec![RecipientAddress {
-                    address_type: Some(E_ADDRESS_TYPE_MSISDN),
-                    address_data: Some("41780000002".into()),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            }],
-            ..Default::default()
-        })),
-        ..Default::default()
-    }));
-    ccr
+    typed_seed_ccr::seed_ccr()
 }
 
-/// python-diameter's decode+encode of the seed CCR, in ns per message, when it can be run.
 fn python_ns() -> Option<f64> {
     let script = r#"
 import pathlib, sys, time

@@ -18,9 +18,10 @@ use diameter_agent::diameter_charging::{
 };
 use diameter_agent::{result_code, ChargingBackend, Config, Server, ServerOptions};
 use diameter_runtime::app::Application;
-use diameter_runtime::node::{Node, NodeConfig, PeerConfig};
-use diameter_runtime::peer::AppId;
+use diameter_runtime::node::Node;
 
+#[path = "support/agent_client.rs"]
+mod agent_client;
 const BIN: &str = env!("CARGO_BIN_EXE_diameter-agent");
 const CLIENT: &str = "client.test";
 const REALM: &str = "cgrates.org";
@@ -95,22 +96,8 @@ async fn start(config: &Config, backend: ChargingBackend) -> Server<ChargingBack
     Server::start(config, dict, backend, options).await.unwrap()
 }
 
-/// A client node connected to the agent at `addr`.
 async fn client(addr: SocketAddr) -> (Node, Application) {
-    let node = Node::new(NodeConfig::new(CLIENT, REALM)).unwrap();
-    let peer = node
-        .add_peer(
-            PeerConfig::new(&format!("aaa://CGR-DA:{}", addr.port()), REALM)
-                .unwrap()
-                .ip_addresses(["127.0.0.1"])
-                .unwrap()
-                .persistent(true),
-        )
-        .unwrap();
-    let app = node.add_application(AppId::auth(4), &[peer]).unwrap();
-    node.start().await.unwrap();
-    app.wait_for_ready(WAIT).await.unwrap();
-    (node, app)
+    agent_client::client(addr, CLIENT, REALM, WAIT).await
 }
 
 /// The seed's CCR from our client, with Session-Id `session` and subscriber `account`.

@@ -27,11 +27,14 @@ use diameter_agent::{
     ServerOptions,
 };
 use diameter_runtime::app::Application;
-use diameter_runtime::node::{Node, NodeConfig, PeerConfig};
+use diameter_runtime::node::Node;
 use diameter_runtime::peer::capabilities::{self, Capabilities};
 use diameter_runtime::peer::AppId;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[path = "support/agent_client.rs"]
+mod agent_client;
 
 /// The Origin-Host of our test clients (the agent knows these peers).
 const CLIENT: &str = "client.test";
@@ -70,22 +73,8 @@ async fn start<B: Backend>(config: &Config, backend: B) -> Server<B> {
     Server::start(config, dict, backend, options).await.unwrap()
 }
 
-/// A runtime client node connected to the agent at `addr`.
 async fn client(addr: SocketAddr) -> (Node, Application) {
-    let node = Node::new(NodeConfig::new(CLIENT, REALM)).unwrap();
-    let peer = node
-        .add_peer(
-            PeerConfig::new(&format!("aaa://CGR-DA:{}", addr.port()), REALM)
-                .unwrap()
-                .ip_addresses(["127.0.0.1"])
-                .unwrap()
-                .persistent(true),
-        )
-        .unwrap();
-    let app = node.add_application(AppId::auth(4), &[peer]).unwrap();
-    node.start().await.unwrap();
-    app.wait_for_ready(WAIT).await.unwrap();
-    (node, app)
+    agent_client::client(addr, CLIENT, REALM, WAIT).await
 }
 
 /// The seed's CCR as sent by `origin_host` in our realm, with its own Session-Id.

@@ -1,0 +1,32 @@
+//! A runtime client node connected to the agent under test (tests/agent_*.rs).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use diameter_runtime::app::Application;
+use diameter_runtime::node::{Node, NodeConfig, PeerConfig};
+use diameter_runtime::peer::AppId;
+
+/// A Credit-Control client `origin_host` in `realm`, connected and ready (within `wait`)
+/// to the agent `CGR-DA` at `addr`.
+pub async fn client(
+    addr: SocketAddr,
+    origin_host: &str,
+    realm: &str,
+    wait: Duration,
+) -> (Node, Application) {
+    let node = Node::new(NodeConfig::new(origin_host, realm)).unwrap();
+    let peer = node
+        .add_peer(
+            PeerConfig::new(&format!("aaa://CGR-DA:{}", addr.port()), realm)
+                .unwrap()
+                .ip_addresses(["127.0.0.1"])
+                .unwrap()
+                .persistent(true),
+        )
+        .unwrap();
+    let app = node.add_application(AppId::auth(4), &[peer]).unwrap();
+    node.start().await.unwrap();
+    app.wait_for_ready(wait).await.unwrap();
+    (node, app)
+}

@@ -23,6 +23,7 @@
 //! The same with typed messages:
 //!
 //! ```
+//! # #[cfg(feature = "credit-control")] {
 //! use diameter::commands::credit_control::CreditControlRequest;
 //! use diameter::constants::*;
 //! use diameter::typed::Command;
@@ -31,7 +32,13 @@
 //! let ccr = CreditControlRequest::decode(bytes.into()).unwrap();
 //! assert_eq!(ccr.subscription_id[0].subscription_id_data, "41780000001");
 //! assert_eq!(ccr.cc_request_type, E_CC_REQUEST_TYPE_EVENT_REQUEST);
+//! # }
 //! ```
+//!
+//! Typed commands are generated per interface: the default feature `all-interfaces`
+//! generates them all; `default-features = false, features = ["gx"]` generates the base
+//! protocol's and Gx's only (and the types they use), which builds several times faster.
+//! The run-time [`dictionary`], dumps and dynamic messages know every interface either way.
 
 // Generated code and derives name this crate `::diameter`, here too.
 extern crate self as diameter;

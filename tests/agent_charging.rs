@@ -5,9 +5,11 @@
 //! `accounts show` with the sample files, the agent on the same database answering the seed's
 //! CCR with 2001, and `accounts show` and `cdrs` seeing the debit.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,6 +24,10 @@ use diameter_runtime::node::Node;
 
 #[path = "support/agent_client.rs"]
 mod agent_client;
+
+use agent_client::sms_with;
+use common::process::{free_port, Kill};
+
 const BIN: &str = env!("CARGO_BIN_EXE_diameter-agent");
 const CLIENT: &str = "client.test";
 const REALM: &str = "cgrates.org";
@@ -58,16 +64,6 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// The SMS example with `from` replaced by `to` (the text must be there).
-fn sms_with(edits: &[(&str, &str)]) -> Config {
-    let mut text = std::fs::read_to_string(example("sms.json")).unwrap();
-    for (from, to) in edits {
-        assert!(text.contains(from), "sms.json has no {from}");
-        text = text.replace(from, to);
-    }
-    Config::from_str("sms.json", &text).unwrap()
 }
 
 /// The engine on a fresh database holding the sample tariffs and accounts.
@@ -251,24 +247,6 @@ fn run(db: &Path, args: &[&str]) -> Output {
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Kills the child when dropped, so a failing test leaves no process behind.
-struct Kill(Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[test]

@@ -3,14 +3,18 @@
 //! (the built-in SMS configuration) answers the seed's CCR with 2001 and, on SIGTERM, sends
 //! DPR to its peer and exits 0.
 
+mod common;
+
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use diameter::message::{Avp, Message};
 use diameter::wire::Value;
 use diameter_runtime::node::{Node, NodeConfig, PeerConfig};
 use diameter_runtime::peer::AppId;
+
+use common::process::{free_port, Kill};
 
 const BIN: &str = env!("CARGO_BIN_EXE_diameter-agent");
 const WAIT: Duration = Duration::from_secs(20);
@@ -66,24 +70,6 @@ fn check_refuses_a_bad_configuration_with_file_path_and_reason() {
             bad.display()
         )
     );
-}
-
-/// Kills the child when dropped, so a failing test leaves no process behind.
-struct Kill(Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[test]

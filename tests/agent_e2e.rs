@@ -36,6 +36,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 #[path = "support/agent_client.rs"]
 mod agent_client;
 
+use agent_client::sms_with;
+
 /// The Origin-Host of our test clients (the agent knows these peers).
 const CLIENT: &str = "client.test";
 const RAW_CLIENT: &str = "raw.client.test";
@@ -45,20 +47,6 @@ const WAIT: Duration = Duration::from_secs(10);
 
 fn root() -> &'static str {
     env!("CARGO_MANIFEST_DIR")
-}
-
-fn sms_text() -> String {
-    std::fs::read_to_string(format!("{}/examples/agent/sms.json", root())).unwrap()
-}
-
-/// The SMS example with `from` replaced by `to` (the text must be there).
-fn sms_with(edits: &[(&str, &str)]) -> Config {
-    let mut text = sms_text();
-    for (from, to) in edits {
-        assert!(text.contains(from), "sms.json has no {from}");
-        text = text.replace(from, to);
-    }
-    Config::from_str("sms.json", &text).unwrap()
 }
 
 /// Start the agent on a free loopback port.
@@ -634,113 +622,20 @@ async fn cgrates_dictionaries_serve_as_dictionaries_path() {
     server.stop(WAIT).await;
 }
 
-/// The seed tutorial's python-diameter client, in our realm, against the agent at the
-/// address and port given; prints the CCA's Result-Code.
-const PY_SEED_CLIENT: &str = r#"
-import datetime, logging, sys
-from diameter.message.commands.credit_control import CreditControlRequest
-from diameter.message.commands.credit_control import RequestedServiceUnit
-from diameter.message.commands.credit_control import ServiceInformation
-from diameter.message.commands.credit_control import SmsInformation
-from diameter.message.commands.credit_control import RecipientInfo
-from diameter.message.commands.credit_control import RecipientAddress
-from diameter.message.constants import *
-from diameter.node import Node
-from diameter.node.application import SimpleThreadingApplication
-
-host, port = sys.argv[1], int(sys.argv[2])
-logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s")
-node = Node("smsgw.gy", "cgrates.org", vendor_ids=[VENDOR_ETSI, VENDOR_TGPP, VENDOR_TGPP2])
-ocs_cfg = node.add_peer(f"aaa://CGR-DA:{port}", "cgrates.org", ip_addresses=[host], is_persistent=True)
-node.start()
-client = SimpleThreadingApplication(APP_DIAMETER_CREDIT_CONTROL_APPLICATION, is_auth_application=True)
-node.add_application(client, [ocs_cfg])
-
-ccr = CreditControlRequest()
-ccr.session_id = client.node.session_generator.next_id()
-ccr.origin_host = client.node.origin_host.encode()
-ccr.origin_realm = client.node.realm_name.encode()
-ccr.destination_realm = client.node.realm_name.encode()
-ccr.auth_application_id = client.application_id
-ccr.service_context_id = "32274@3gpp.org"
-ccr.cc_request_type = E_CC_REQUEST_TYPE_EVENT_REQUEST
-ccr.cc_request_number = 1
-ccr.user_name = "diameter"
-ccr.event_timestamp = datetime.datetime(2024, 1, 2, 3, 4, 5)
-ccr.requested_action = E_REQUESTED_ACTION_DIRECT_DEBITING
-ccr.add_subscription_id(
-    subscription_id_type=E_SUBSCRIPTION_ID_TYPE_END_USER_E164,
-    subscription_id_data="41780000001")
-ccr.add_multiple_services_credit_control(
-    requested_service_unit=RequestedServiceUnit(cc_service_specific_units=1),
-    service_identifier=1)
-ccr.service_information = ServiceInformation(
-    sms_information=SmsInformation(
-        data_coding_scheme=8,
-        sm_message_type=E_SM_MESSAGE_TYPE_SUBMISSION,
-        recipient_info=[RecipientInfo(
-            recipient_address=[RecipientAddress(
-                address_type=E_ADDRESS_TYPE_MSISDN,
-                address_data="41780000002"
-            )]
-        )]
-    )
-)
-
-client.wait_for_ready(timeout=20)
-cca = client.send_request(ccr, timeout=5)
-print(cca.result_code, flush=True)
-node.stop(wait_timeout=5)
-"#;
-
-fn have_python_diameter(test: &str) -> bool {
-    if !common::have_tool("python3", "--version", test) {
-        return false;
-    }
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import diameter.node"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        if std::env::var_os("DIAMETER_REQUIRE_INTEROP").is_some() {
-            panic!("{test}: python-diameter is required (DIAMETER_REQUIRE_INTEROP is set)");
-        }
-        eprintln!(
-            "skipped {test}: python-diameter not installed (pip install python-diameter==0.9.0)"
-        );
-    }
-    ok
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_diameter_tutorial_client_gets_2001() {
     let test = "python_diameter_tutorial_client_gets_2001";
-    if !have_python_diameter(test) {
+    if !common::python::have_python_diameter(test) {
         return;
     }
     let server = start(&sms_with(&[]), MemoryBackend::new()).await;
     let port = server.local_addrs()[0].port();
-    let output = tokio::task::spawn_blocking(move || {
-        let mut child = std::process::Command::new("python3")
-            .args(["-c", PY_SEED_CLIENT, "127.0.0.1", &port.to_string()])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        while child.try_wait().unwrap().is_none() {
-            if start.elapsed() > Duration::from_secs(60) {
-                let _ = child.kill();
-                panic!("the python client did not finish in 60 s");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        child.wait_with_output().unwrap()
+    let client = common::python::seed_client(port, "CGR-DA", REALM, Some("2024-01-02T03:04:05"));
+    let (stdout, stderr) = tokio::task::spawn_blocking(move || {
+        common::process::run_bounded(client, Duration::from_secs(60))
     })
     .await
     .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stdout.trim(), "2001", "python stderr:\n{stderr}");
     let events = cdr_events(server.agent().backend());
     assert_eq!(events.len(), 1);

@@ -29,6 +29,7 @@ mod agent;
 pub mod backend;
 pub mod charging;
 pub mod config;
+pub mod control;
 pub mod converter;
 pub mod datum;
 pub mod dpath;

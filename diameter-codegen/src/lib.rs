@@ -47,10 +47,13 @@ pub mod names;
 pub mod plan;
 mod python_names;
 mod result_codes;
+pub mod select;
 
 use std::path::{Path, PathBuf};
 
 use diameter_dict::{DictError, Dictionary};
+
+pub use select::Selection;
 
 /// Why code could not be generated.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +95,7 @@ pub struct Builder {
     file_name: String,
     krate: String,
     cargo: bool,
+    selection: Selection,
 }
 
 impl Default for Builder {
@@ -110,6 +114,7 @@ impl Builder {
             file_name: "diameter_generated.rs".into(),
             krate: "::diameter".into(),
             cargo: true,
+            selection: Selection::default(),
         }
     }
 
@@ -137,6 +142,32 @@ impl Builder {
     /// `::diameter`; the facade itself uses it through `extern crate self as diameter`).
     pub fn crate_path(mut self, path: impl Into<String>) -> Builder {
         self.krate = path.into();
+        self
+    }
+
+    /// Generate command types only for the commands defined in this dictionary file (a file
+    /// name such as `gx.xml`, or the end of its path); repeatable, and combined with
+    /// [`Builder::application`]. Without either, every command is generated. Grouped and
+    /// enumerated types are generated as the selected commands need them, under the names a
+    /// full build gives them; constants stay, but for values of types left out.
+    ///
+    /// ```no_run
+    /// diameter_codegen::Builder::new()
+    ///     .dictionary("dictionaries")
+    ///     .commands_from("base.xml")
+    ///     .commands_from("gx.xml")
+    ///     .compile()
+    ///     .expect("dictionaries compile");
+    /// ```
+    pub fn commands_from(mut self, file: impl Into<String>) -> Builder {
+        self.selection.files.push(file.into());
+        self
+    }
+
+    /// Generate command types only for the commands of this application id (repeatable;
+    /// see [`Builder::commands_from`]).
+    pub fn application(mut self, id: u32) -> Builder {
+        self.selection.applications.push(id);
         self
     }
 
@@ -181,7 +212,7 @@ impl Builder {
                 (f.display().to_string(), abs.display().to_string())
             })
             .collect();
-        let (source, more) = generate_with(&dict, &self.krate, &sources);
+        let (source, more) = generate_selected(&dict, &self.krate, &sources, &self.selection);
         warnings.extend(more);
         Ok((source, warnings))
     }
@@ -231,7 +262,18 @@ pub fn generate_with(
     krate: &str,
     sources: &[(String, String)],
 ) -> (String, Vec<String>) {
-    let plan = plan::plan(dict);
+    generate_selected(dict, krate, sources, &Selection::default())
+}
+
+/// [`generate_with`], for the commands `selection` keeps and the types they need.
+pub fn generate_selected(
+    dict: &Dictionary,
+    krate: &str,
+    sources: &[(String, String)],
+    selection: &Selection,
+) -> (String, Vec<String>) {
+    let mut plan = plan::plan(dict);
+    select::retain(&mut plan, selection);
     let emit = emit::Emit { krate, sources };
     (emit.source(dict, &plan), plan.warnings.clone())
 }

@@ -1,4 +1,11 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for the integration tests: tools that may be missing, child processes,
+//! python-diameter.
+//!
+//! Each test binary uses part of it.
+#![allow(dead_code)]
+
+pub mod process;
+pub mod python;
 
 use std::process::Command;
 

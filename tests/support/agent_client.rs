@@ -30,3 +30,15 @@ pub async fn client(
     app.wait_for_ready(wait).await.unwrap();
     (node, app)
 }
+
+/// The agent's SMS example (examples/agent/sms.json) with each `from` replaced by `to`
+/// (the text must be there).
+pub fn sms_with(edits: &[(&str, &str)]) -> diameter_agent::Config {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/agent/sms.json");
+    let mut text = std::fs::read_to_string(path).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "sms.json has no {from}");
+        text = text.replace(from, to);
+    }
+    diameter_agent::Config::from_str("sms.json", &text).unwrap()
+}

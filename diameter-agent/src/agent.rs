@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::datum::Datum;
 use crate::error::{ConfigError, ProcessError};
 use crate::field::{apply_fields, compile_fields, Field, FieldDefaults};
+use crate::outgoing::RequestBuilder;
 use crate::processor::Processor;
 use crate::reply::{append_avps, ReplyPaths};
 use crate::request::{Env, Request};
@@ -30,17 +31,21 @@ const ERROR_MESSAGE: u32 = 281;
 
 /// The compiled configuration.
 #[derive(Debug)]
-struct Plan {
-    env: Env,
+pub(crate) struct Plan {
+    pub(crate) env: Env,
     processors: Vec<Processor>,
     err_fields: Vec<Field>,
+    /// `asr_template`, when set.
+    pub(crate) asr_fields: Option<Vec<Field>>,
+    /// `rar_template`, when set.
+    pub(crate) rar_fields: Option<Vec<Field>>,
     origin_host: Arc<str>,
     origin_realm: Arc<str>,
     product_name: Arc<str>,
     node_id: Arc<str>,
-    default_tenant: String,
-    zone: Zone,
-    reply_paths: ReplyPaths,
+    pub(crate) default_tenant: String,
+    pub(crate) zone: Zone,
+    pub(crate) reply_paths: ReplyPaths,
 }
 
 /// A CGRateS-compatible Diameter agent: runs the request processors of its configuration on
@@ -155,10 +160,14 @@ fn compile(config: &Config, dict: Arc<Dictionary>) -> Result<Plan, ConfigError> 
         &ctx,
         &defaults,
     )?;
-    for (key, id) in [
+    let mut agent_templates = [None, None];
+    for ((key, id), compiled) in [
         ("asr_template", &config.agent.asr_template),
         ("rar_template", &config.agent.rar_template),
-    ] {
+    ]
+    .into_iter()
+    .zip(&mut agent_templates)
+    {
         if !id.is_empty() {
             let tpl = config.templates.get(id).ok_or_else(|| {
                 ConfigError::new(
@@ -167,15 +176,18 @@ fn compile(config: &Config, dict: Arc<Dictionary>) -> Result<Plan, ConfigError> 
                     format!("no template with id: <{id}>"),
                 )
             })?;
-            compile_fields(tpl, &config.templates, &ctx, &defaults)?;
+            *compiled = Some(compile_fields(tpl, &config.templates, &ctx, &defaults)?);
         }
     }
+    let [asr_fields, rar_fields] = agent_templates;
     let zone = Zone::parse(&config.general.default_timezone)
         .map_err(|e| ConfigError::new("<configuration>", "general.default_timezone", e))?;
     Ok(Plan {
         env,
         processors,
         err_fields,
+        asr_fields,
+        rar_fields,
         origin_host: config.agent.origin_host.as_str().into(),
         origin_realm: config.agent.origin_realm.as_str().into(),
         product_name: config.agent.product_name.as_str().into(),
@@ -226,6 +238,11 @@ impl<B: Backend> Agent<B> {
             plan: Arc::new(compile(config, dict)?),
             backend,
         })
+    }
+
+    /// Builds the agent-initiated requests (ASR, RAR) of this configuration.
+    pub fn requests(&self) -> RequestBuilder {
+        RequestBuilder::new(self.plan.clone())
     }
 
     /// The backend.
@@ -314,45 +331,8 @@ impl<B: Backend> Agent<B> {
         request: &'a Message,
         remote: Option<SocketAddr>,
     ) -> Result<Request<'a>, Message> {
-        let plan = &self.plan;
-        let dict = &plan.env.dict;
-        let (app_id, code) = (request.header.application_id, request.header.command_code);
-        let (Some(slot), Some(app)) = (plan.env.app_slot(app_id), dict.application(app_id)) else {
-            return Err(self.protocol_error(
-                request,
-                DIAMETER_APPLICATION_UNSUPPORTED,
-                "application unsupported",
-            ));
-        };
-        let Some(cmd) = dict.command(app_id, code) else {
-            let text = format!("Could not find preloaded Command with code {code}");
-            return Err(self.protocol_error(request, DIAMETER_COMMAND_UNSUPPORTED, &text));
-        };
-        let mut req = Request::new(&plan.env, request, slot);
-        let vars = &mut req.vars;
-        vars.set(
-            "OriginHost".into(),
-            Datum::Str(plan.origin_host.clone()),
-            false,
-        );
-        vars.set(
-            "OriginRealm".into(),
-            Datum::Str(plan.origin_realm.clone()),
-            false,
-        );
-        vars.set(
-            "ProductName".into(),
-            Datum::Str(plan.product_name.clone()),
-            false,
-        );
-        vars.set("*app".into(), Datum::from(app.name.as_str()), false);
-        vars.set("*appid".into(), Datum::Uint(u64::from(app_id)), false);
-        vars.set("*cmd".into(), Datum::from(format!("{}R", cmd.short)), false);
-        vars.set("node_id".into(), Datum::Str(plan.node_id.clone()), false);
-        if let Some(addr) = remote {
-            vars.set("RemoteHost".into(), Datum::from(addr.to_string()), false);
-        }
-        Ok(req)
+        start_request(&self.plan, request, remote)
+            .map_err(|(code, text)| self.protocol_error(request, code, &text))
     }
 
     /// A bare protocol error answer: Session-Id (when the request has one), Result-Code,
@@ -408,6 +388,53 @@ impl<B: Backend> Agent<B> {
             }
         }
     }
+}
+
+/// Application and command lookup, then the request state with its `*vars`
+/// (`OriginHost`, `OriginRealm`, `ProductName`, `*app`, `*appid`, `*cmd`, `node_id`,
+/// `RemoteHost`); or the Result-Code and Error-Message of the 3007 / 3001 answer.
+pub(crate) fn start_request<'a>(
+    plan: &'a Plan,
+    request: &'a Message,
+    remote: Option<SocketAddr>,
+) -> Result<Request<'a>, (u32, String)> {
+    let dict = &plan.env.dict;
+    let (app_id, code) = (request.header.application_id, request.header.command_code);
+    let (Some(slot), Some(app)) = (plan.env.app_slot(app_id), dict.application(app_id)) else {
+        return Err((
+            DIAMETER_APPLICATION_UNSUPPORTED,
+            "application unsupported".to_string(),
+        ));
+    };
+    let Some(cmd) = dict.command(app_id, code) else {
+        let text = format!("Could not find preloaded Command with code {code}");
+        return Err((DIAMETER_COMMAND_UNSUPPORTED, text));
+    };
+    let mut req = Request::new(&plan.env, request, slot);
+    let vars = &mut req.vars;
+    vars.set(
+        "OriginHost".into(),
+        Datum::Str(plan.origin_host.clone()),
+        false,
+    );
+    vars.set(
+        "OriginRealm".into(),
+        Datum::Str(plan.origin_realm.clone()),
+        false,
+    );
+    vars.set(
+        "ProductName".into(),
+        Datum::Str(plan.product_name.clone()),
+        false,
+    );
+    vars.set("*app".into(), Datum::from(app.name.as_str()), false);
+    vars.set("*appid".into(), Datum::Uint(u64::from(app_id)), false);
+    vars.set("*cmd".into(), Datum::from(format!("{}R", cmd.short)), false);
+    vars.set("node_id".into(), Datum::Str(plan.node_id.clone()), false);
+    if let Some(addr) = remote {
+        vars.set("RemoteHost".into(), Datum::from(addr.to_string()), false);
+    }
+    Ok(req)
 }
 
 /// The Result-Code of an answer, if any.

@@ -307,6 +307,12 @@ pub trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = Result<EventReply, BackendError>> + Send;
     /// `SessionSv1.ProcessCDR` (reply `OK`).
     fn cdr(&self, event: CgrEvent) -> impl Future<Output = Result<(), BackendError>> + Send;
+    /// Where the backend wants the [`SessionControl`](crate::control::SessionControl) of the
+    /// server that serves it (to ask for ASR, RAR, DPR): [`Server::start`](crate::Server::start)
+    /// fills this slot. `None` (the default): the backend never asks.
+    fn control_slot(&self) -> Option<crate::control::ControlSlot> {
+        None
+    }
 }
 
 /// One call received by the [`MemoryBackend`].

@@ -14,12 +14,23 @@
 //! A request's `*requestNumber` option (a processor field such as
 //! `{"path": "*opts.*requestNumber", "value": "~*req.CC-Request-Number"}`) makes the engine
 //! answer a retransmitted request again without a second debit.
+//!
+//! Sessions the engine wants ended reach the client: the engine's notices (a prepaid
+//! update granted nothing because the credit ran out, an operator disconnect, a TTL
+//! expiry) become `AgentV1.DisconnectSession` calls on the serving agent's
+//! [`SessionControl`](crate::control::SessionControl) with the session's start event plus `DisconnectCause`
+//! (`INSUFFICIENT_CREDIT`, the operator's reason, `SESSION_TTL_EXPIRED`), so the agent
+//! sends an ASR when `forced_disconnect` is `*asr`. An initiate granting nothing opens no
+//! session: its answer (4012 in the examples) is all the client gets.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 
-use diameter_charging::{Engine, EngineConfig, Reply, Request, RequestType, RUN_ID};
+use diameter_charging::{
+    Engine, EngineConfig, Notice, Origin, Reply, Request, RequestType, SessionView, RUN_ID,
+};
 use serde_json::Value;
 
 use crate::backend::{
@@ -27,6 +38,7 @@ use crate::backend::{
     MessageArgs, SessionReply, TerminateArgs, UpdateArgs,
 };
 use crate::config::Config;
+use crate::control::ControlSlot;
 use crate::error::ConfigError;
 
 /// Database file used when neither the command line nor the configuration names one.
@@ -92,6 +104,7 @@ fn text_at(
 #[derive(Clone)]
 pub struct ChargingBackend {
     engine: Arc<Engine>,
+    control: ControlSlot,
 }
 
 impl std::fmt::Debug for ChargingBackend {
@@ -101,10 +114,14 @@ impl std::fmt::Debug for ChargingBackend {
 }
 
 impl ChargingBackend {
-    /// Serve the SessionS calls with `engine`.
+    /// Serve the SessionS calls with `engine`, and pass its notices on to the control of
+    /// the server that serves this backend.
     pub fn new(engine: Engine) -> ChargingBackend {
+        let control = ControlSlot::new();
+        forward_notices(engine.subscribe(), control.clone());
         ChargingBackend {
             engine: Arc::new(engine),
+            control,
         }
     }
 
@@ -120,6 +137,34 @@ impl ChargingBackend {
     /// sessions).
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The open sessions (blocking: reads the database).
+    pub fn sessions(&self) -> Result<Vec<SessionView>, diameter_charging::Error> {
+        self.engine.store()?.sessions()
+    }
+
+    /// Ask the engine to end the open session whose `OriginID` is `origin_id` (blocking):
+    /// it grants nothing more and its notice makes the agent abort the session. `false`
+    /// when no session has that id.
+    pub fn disconnect(
+        &self,
+        origin_id: &str,
+        reason: &str,
+    ) -> Result<bool, diameter_charging::Error> {
+        let Some(session) = self
+            .sessions()?
+            .into_iter()
+            .find(|s| s.origin_id == origin_id)
+        else {
+            return Ok(false);
+        };
+        let origin = Origin {
+            host: session.origin_host,
+            id: session.origin_id,
+        };
+        self.engine.disconnect_session(&origin, reason)?;
+        Ok(true)
     }
 
     /// Submit `request` and wait, without blocking the thread, for its committed outcome.
@@ -142,6 +187,63 @@ impl ChargingBackend {
             }),
             other => Err(unexpected(&other)),
         }
+    }
+}
+
+/// The `AgentV1.DisconnectSession` event of a notice: the session's start event plus
+/// `DisconnectCause`.
+fn disconnect_event(notice: Notice) -> CgrEvent {
+    let start = notice.event;
+    let mut event = start.event;
+    event.insert(
+        "DisconnectCause".into(),
+        Value::String(notice.reason.cause().to_string()),
+    );
+    CgrEvent {
+        tenant: if start.tenant.is_empty() {
+            notice.tenant
+        } else {
+            start.tenant
+        },
+        id: start.id,
+        time: start.time,
+        event,
+        api_opts: start.opts,
+    }
+}
+
+/// Hand each notice to the control in `slot`, one after the other, on a thread of its own
+/// (the server's control runs the call on the server's runtime). The thread ends with the
+/// engine.
+fn forward_notices(notices: Receiver<Notice>, slot: ControlSlot) {
+    let forward = move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().build() else {
+            tracing::error!("<ChargingBackend> cannot start the notice forwarder");
+            return;
+        };
+        for notice in notices {
+            let origin = notice.origin.clone();
+            let cause = notice.reason.cause().to_string();
+            let Some(control) = slot.get().cloned() else {
+                tracing::warn!(?origin, "<ChargingBackend> session to disconnect ({cause}), but no agent serves the engine");
+                continue;
+            };
+            match rt.block_on(control.disconnect_session(disconnect_event(notice))) {
+                Ok(()) => {
+                    tracing::info!(?origin, "<ChargingBackend> session disconnected: {cause}")
+                }
+                Err(e) => tracing::warn!(
+                    ?origin,
+                    "<ChargingBackend> disconnecting the session ({cause}): {e}"
+                ),
+            }
+        }
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("charging-notices".into())
+        .spawn(forward)
+    {
+        tracing::error!("<ChargingBackend> cannot start the notice forwarder: {e}");
     }
 }
 
@@ -235,11 +337,16 @@ impl Backend for ChargingBackend {
             .await
             .map(|_| ())
     }
+
+    fn control_slot(&self) -> Option<ControlSlot> {
+        Some(self.control.clone())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::control::SessionControl;
     use diameter_charging::{AccountLoad, Dataset, Sync};
     use serde_json::{json, Map};
 
@@ -369,6 +476,127 @@ mod tests {
             .unwrap();
         assert_eq!(cdrs.len(), 1);
         assert_eq!(cdrs[0].origin_id, "e1");
+    }
+
+    /// A control recording the DisconnectSession events it gets.
+    #[derive(Default)]
+    struct Recorder(std::sync::Mutex<Vec<CgrEvent>>, tokio::sync::Notify);
+
+    impl SessionControl for Recorder {
+        fn disconnect_session(&self, event: CgrEvent) -> crate::control::ControlFuture<'_> {
+            self.0.lock().unwrap().push(event);
+            self.1.notify_one();
+            Box::pin(std::future::ready(Ok(())))
+        }
+        fn alter_session(&self, _: CgrEvent) -> crate::control::ControlFuture<'_> {
+            Box::pin(std::future::ready(Ok(())))
+        }
+        fn disconnect_peer(
+            &self,
+            _: crate::control::DisconnectPeerArgs,
+        ) -> crate::control::ControlFuture<'_> {
+            Box::pin(std::future::ready(Ok(())))
+        }
+    }
+
+    impl Recorder {
+        /// The next recorded event, waiting at most 10 s for it.
+        async fn next(&self) -> CgrEvent {
+            tokio::time::timeout(std::time::Duration::from_secs(10), async {
+                loop {
+                    let notified = self.1.notified();
+                    if let Some(e) = {
+                        let mut events = self.0.lock().unwrap();
+                        (!events.is_empty()).then(|| events.remove(0))
+                    } {
+                        return e;
+                    }
+                    notified.await;
+                }
+            })
+            .await
+            .expect("no DisconnectSession within 10 s")
+        }
+    }
+
+    fn voice(origin: &str, fields: Value) -> CgrEvent {
+        let mut event = sms(origin, "1001");
+        event.event.insert("ToR".into(), "*voice".into());
+        event.event.remove("Usage");
+        if let Value::Object(extra) = fields {
+            event.event.extend(extra);
+        }
+        event
+    }
+
+    fn attach(backend: &ChargingBackend) -> Arc<Recorder> {
+        let recorder = Arc::new(Recorder::default());
+        let slot = backend
+            .control_slot()
+            .expect("the engine asks for a control");
+        assert!(slot.set(recorder.clone()));
+        recorder
+    }
+
+    #[tokio::test]
+    async fn running_out_of_credit_asks_to_disconnect_the_session() {
+        let dir = TempDb::new("out-of-credit");
+        let backend = backend(&dir, 0);
+        backend
+            .engine()
+            .load(Dataset {
+                accounts: vec![AccountLoad {
+                    tenant: "cgrates.org".into(),
+                    account: "1001".into(),
+                    balances: vec![("*voice".into(), 60_000_000_000)],
+                }],
+                tariffs: Vec::new(),
+            })
+            .unwrap();
+        let recorder = attach(&backend);
+        let initiate = InitiateArgs {
+            init_session: true,
+            event: voice("v1", json!({"Usage": "60s"})),
+            ..InitiateArgs::default()
+        };
+        let granted = backend.initiate(initiate).await.unwrap().max_usage;
+        assert_eq!(granted, Some(60_000_000_000));
+        let update = UpdateArgs {
+            update_session: true,
+            event: voice("v1", json!({"Usage": "60s", "LastUsed": "60s"})),
+            ..UpdateArgs::default()
+        };
+        assert_eq!(backend.update(update).await.unwrap().max_usage, Some(0));
+        let event = recorder.next().await;
+        assert_eq!(event.event["OriginID"], "v1");
+        assert_eq!(event.event["DisconnectCause"], "INSUFFICIENT_CREDIT");
+        assert_eq!(event.event["ToR"], "*voice");
+        assert_eq!(event.tenant, "cgrates.org");
+    }
+
+    #[tokio::test]
+    async fn operator_disconnect_by_origin_id() {
+        let dir = TempDb::new("operator");
+        let backend = backend(&dir, 0);
+        let recorder = attach(&backend);
+        assert!(!backend.disconnect("nothing", "ADMIN").unwrap());
+        let initiate = InitiateArgs {
+            init_session: true,
+            event: voice("v2", json!({"RequestType": "*postpaid", "Usage": "30s"})),
+            ..InitiateArgs::default()
+        };
+        backend.initiate(initiate).await.unwrap();
+        assert_eq!(backend.sessions().unwrap()[0].origin_id, "v2");
+        let b = backend.clone();
+        let found = tokio::task::spawn_blocking(move || b.disconnect("v2", "ADMIN"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(found);
+        let event = recorder.next().await;
+        assert_eq!(event.event["OriginID"], "v2");
+        assert_eq!(event.event["DisconnectCause"], "ADMIN");
+        assert_eq!(backend.sessions().unwrap()[0].state, "disconnecting");
     }
 
     #[test]

@@ -25,8 +25,10 @@
 //! # }
 //! ```
 
+pub mod admin;
 mod agent;
 pub mod backend;
+pub mod cgrates;
 pub mod charging;
 pub mod config;
 pub mod control;
@@ -38,16 +40,20 @@ pub mod error;
 pub mod field;
 pub mod filter;
 pub mod flags;
+pub mod outgoing;
 mod processor;
 pub mod reply;
 pub mod request;
+pub mod request_cache;
 pub mod rsr;
 pub mod server;
+pub mod session_control;
 pub mod time;
 pub mod tree;
 
 pub use agent::{check, check_path, load_dictionary, result_code, Agent};
 pub use backend::{Backend, BackendError, Call, CgrEvent, MemoryBackend};
+pub use cgrates::CgratesBackend;
 pub use charging::ChargingBackend;
 pub use config::Config;
 /// The embedded charging engine the [`ChargingBackend`] runs.

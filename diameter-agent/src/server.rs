@@ -35,13 +35,16 @@ use diameter_dict::{AppKind as DictAppKind, Dictionary};
 use diameter_runtime::app::{Handler, HandlerFuture, Request};
 use diameter_runtime::node::{self, Node, NodeConfig, PeerConfig, Timers};
 use diameter_runtime::peer::{AppId, AppKind, RELAY_APPLICATION_ID};
-use diameter_runtime::wire::result_code::DIAMETER_TOO_BUSY;
+use diameter_runtime::wire::result_code::{DIAMETER_TOO_BUSY, DIAMETER_UNABLE_TO_COMPLY};
 use tokio::sync::Semaphore;
 
 use crate::agent::Agent;
 use crate::backend::Backend;
 use crate::config::Config;
+use crate::control::SessionControl;
 use crate::error::ConfigError;
+use crate::request_cache::{ends_session, session_id, RequestCache};
+use crate::session_control::{Live, SessionController};
 
 /// Why the agent could not start.
 #[derive(Debug, thiserror::Error)]
@@ -74,11 +77,18 @@ pub struct ServerOptions {
     pub skip_validation: bool,
 }
 
-/// A running agent: its node and the agent answering the node's requests.
+/// A running agent: its node, the agent answering the node's requests, and the
+/// [`SessionControl`] sending ASR/RAR/DPR to the node's peers.
+///
+/// When `asr_template` or `rar_template` is set, the server keeps each client request
+/// under its Session-Id (see [`crate::request_cache`]); a request without Session-Id then
+/// gets the `*err` answer with 5012. The backend's [`Backend::control_slot`] is filled
+/// once the node runs. Dropping the server, or [`Server::stop`], detaches the control.
 #[derive(Debug)]
 pub struct Server<B> {
     node: Node,
     agent: Arc<Agent<B>>,
+    control: Arc<SessionController>,
 }
 
 impl<B: Backend> Server<B> {
@@ -89,6 +99,7 @@ impl<B: Backend> Server<B> {
         backend: B,
         options: ServerOptions,
     ) -> Result<Server<B>, ServeError> {
+        let slot = backend.control_slot();
         let agent = Arc::new(Agent::new(config, dict.clone(), backend)?);
         let a = &config.agent;
         let mut node_config = NodeConfig::new(&a.origin_host, &a.origin_realm);
@@ -110,20 +121,49 @@ impl<B: Backend> Server<B> {
         for host in &options.peers {
             peers.push(node.add_peer(PeerConfig::new(&format!("aaa://{host}"), &a.origin_realm)?)?);
         }
-        let handler = AgentHandler::new(agent.clone(), config);
+        let cache = (!a.asr_template.is_empty() || !a.rar_template.is_empty())
+            .then(|| Arc::new(RequestCache::default()));
+        let handler = AgentHandler::new(agent.clone(), config, cache.clone());
         // The agent applies its own limit (3004 through *err); the node's is left open.
         let unlimited = Semaphore::MAX_PERMITS;
+        let mut sender = None;
         for app in applications(config, &dict)? {
-            node.add_server(app, &peers, handler.clone(), unlimited)?;
+            let application = node.add_server(app, &peers, handler.clone(), unlimited)?;
+            sender.get_or_insert(application);
         }
         node.start().await?;
+        let control = Arc::new(SessionController::new(&a.forced_disconnect));
+        control.attach(Live {
+            node: node.clone(),
+            sender,
+            builder: agent.requests(),
+            cache: cache.unwrap_or_default(),
+            runtime: tokio::runtime::Handle::current(),
+        });
+        if let Some(slot) = slot {
+            slot.set(control.clone());
+        }
         tracing::info!(
             origin_host = %a.origin_host,
             origin_realm = %a.origin_realm,
             "<DiameterAgent> listening on {:?}",
             node.local_addrs()
         );
-        Ok(Server { node, agent })
+        Ok(Server {
+            node,
+            agent,
+            control,
+        })
+    }
+
+    /// The control sending ASR, RAR and DPR through this server (what `AgentV1` calls).
+    pub fn control(&self) -> Arc<dyn SessionControl> {
+        self.control.clone()
+    }
+
+    /// The same control, with the sessions it keeps requests of.
+    pub fn session_controller(&self) -> &Arc<SessionController> {
+        &self.control
     }
 
     /// The addresses listened on, with the ports actually bound.
@@ -143,7 +183,15 @@ impl<B: Backend> Server<B> {
 
     /// Send DPR to every connected peer, wait at most `timeout` for the DPAs, then close.
     pub async fn stop(&self, timeout: Duration) {
+        self.control.detach();
         self.node.stop(timeout).await;
+    }
+}
+
+impl<B> Drop for Server<B> {
+    /// The control holds the node: let both go.
+    fn drop(&mut self) {
+        self.control.detach();
     }
 }
 
@@ -268,6 +316,8 @@ impl<B> Clone for AgentHandler<B> {
 
 struct HandlerState<B> {
     agent: Arc<Agent<B>>,
+    /// Where requests are kept for ASR/RAR, when a template is set.
+    cache: Option<Arc<RequestCache>>,
     /// `general.caps` / `concurrent_requests`.
     limit: Option<Arc<Semaphore>>,
     /// `caps_strategy` `*queue`: wait for a slot instead of answering 3004.
@@ -277,9 +327,10 @@ struct HandlerState<B> {
 }
 
 impl<B: Backend> AgentHandler<B> {
-    fn new(agent: Arc<Agent<B>>, config: &Config) -> Self {
+    fn new(agent: Arc<Agent<B>>, config: &Config, cache: Option<Arc<RequestCache>>) -> Self {
         AgentHandler(Arc::new(HandlerState {
             agent,
+            cache,
             limit: config
                 .concurrency_limit()
                 .map(|n| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS)))),
@@ -321,6 +372,7 @@ impl<B: Backend> Handler for AgentHandler<B> {
         }
         // Taken in arrival order: the node polls each handler once as the request is read.
         let turn = self.peer_lock(&request.peer).map(|l| l.lock_owned());
+        let cache = state.cache.clone();
         Box::pin(async move {
             let _turn = match turn {
                 Some(t) => Some(t.await),
@@ -331,7 +383,20 @@ impl<B: Backend> Handler for AgentHandler<B> {
                 None => permit,
             };
             let remote = request.remote_addr();
-            Ok(agent.handle_from(request.message, remote).await)
+            let Some(cache) = cache else {
+                return Ok(agent.handle_from(request.message, remote).await);
+            };
+            let Some(session) = session_id(&request.message) else {
+                tracing::warn!(peer = %request.peer, "<DiameterAgent> request without Session-Id while ASR/RAR are enabled");
+                return Ok(agent.error_answer(&request.message, DIAMETER_UNABLE_TO_COMPLY, remote));
+            };
+            let ends = ends_session(&request.message);
+            cache.insert(&session, request.message.clone(), &request.peer, remote);
+            let answer = agent.handle_from(request.message, remote).await;
+            if ends {
+                cache.remove(&session);
+            }
+            Ok(answer)
         })
     }
 }

@@ -20,6 +20,7 @@
 
 mod defaults;
 pub(crate) mod jsonc;
+mod rpc_conns;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,9 @@ use serde_json::{Map, Value};
 use crate::error::ConfigError;
 
 pub use defaults::default_templates;
+pub use rpc_conns::{
+    default_rpc_conns, RemoteHost, RpcConnConfig, Strategy, Transport, INTERNAL_CONNS,
+};
 
 /// Where an item of the configuration was defined.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -64,8 +68,19 @@ pub struct GeneralConfig {
     pub rounding_decimals: i32,
     /// `rsr_separator` (`;`), separates the rules of a value.
     pub rsr_separator: String,
-    /// `reply_timeout` (`2s`), as text.
+    /// `reply_timeout` (`2s`), as text: the limit of one call to a remote engine.
     pub reply_timeout: String,
+    /// `connect_attempts` (5): connection attempts to a remote engine before giving up
+    /// until a call needs it.
+    pub connect_attempts: i64,
+    /// `reconnects` (-1, unlimited): connection attempts after a link to a remote engine
+    /// dropped.
+    pub reconnects: i64,
+    /// `connect_timeout` (`1s`), as text: the limit of one connection attempt.
+    pub connect_timeout: String,
+    /// `max_reconnect_interval` (`0`: the built-in cap of 5 s), as text: the longest delay
+    /// between connection attempts.
+    pub max_reconnect_interval: String,
     /// `caps`: global limit of requests in progress (0: none).
     pub caps: i64,
     /// `caps_strategy`: `*busy` (reject) or `*queue` (wait).
@@ -81,6 +96,10 @@ impl Default for GeneralConfig {
             rounding_decimals: 5,
             rsr_separator: ";".to_string(),
             reply_timeout: "2s".to_string(),
+            connect_attempts: 5,
+            reconnects: -1,
+            connect_timeout: "1s".to_string(),
+            max_reconnect_interval: "0".to_string(),
             caps: 0,
             caps_strategy: "*busy".to_string(),
         }
@@ -224,6 +243,9 @@ pub struct Config {
     pub agent: AgentConfig,
     /// Templates by id: the defaults (`*err`, `*cca`, `*asr`, `*rar`) plus the configured ones.
     pub templates: BTreeMap<String, Vec<FieldConfig>>,
+    /// Section `rpc_conns`: connections to remote engines by id, the built-in
+    /// `*localhost` and `*bijson_localhost` included.
+    pub rpc_conns: BTreeMap<String, RpcConnConfig>,
     /// The merged JSON as read (for `~*cfg`).
     pub raw: Value,
     /// Things accepted but probably wrong (unknown keys, both spellings of one setting).
@@ -236,6 +258,7 @@ impl Default for Config {
             general: GeneralConfig::default(),
             agent: AgentConfig::default(),
             templates: default_templates(),
+            rpc_conns: default_rpc_conns(),
             raw: Value::Object(Map::new()),
             warnings: Vec::new(),
         }
@@ -505,10 +528,16 @@ impl Merger {
             Some(v) => reader.agent(v, &mut warnings)?,
             None => AgentConfig::default(),
         };
+        let rpc_conns = match self.root.get("rpc_conns") {
+            Some(v) => reader.rpc_conns(v, &mut warnings)?,
+            None => default_rpc_conns(),
+        };
+        reader.check_sessions_conns(&agent.sessions_conns, &rpc_conns)?;
         Ok(Config {
             general,
             agent,
             templates,
+            rpc_conns,
             raw: Value::Object(self.root),
             warnings,
         })
@@ -620,7 +649,23 @@ impl Reader<'_> {
                         return Err(self.error(&path, "must be one character"));
                     }
                 }
-                "reply_timeout" => g.reply_timeout = self.string(value, &path)?,
+                "reply_timeout" => {
+                    g.reply_timeout = self.duration(value, &path)?;
+                    if crate::duration::parse_duration(&g.reply_timeout).unwrap_or(0) <= 0 {
+                        return Err(self.error(&path, "must be a positive duration"));
+                    }
+                }
+                "connect_attempts" => {
+                    g.connect_attempts = self.integer(value, &path)?;
+                    if g.connect_attempts < 1 {
+                        return Err(self.error(&path, "must be at least 1"));
+                    }
+                }
+                "reconnects" => g.reconnects = self.reconnects(value, &path)?,
+                "connect_timeout" => g.connect_timeout = self.duration(value, &path)?,
+                "max_reconnect_interval" => {
+                    g.max_reconnect_interval = self.duration(value, &path)?
+                }
                 "caps" => g.caps = self.integer(value, &path)?,
                 "caps_strategy" => {
                     g.caps_strategy = self.string(value, &path)?;

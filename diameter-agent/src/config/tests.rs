@@ -178,3 +178,147 @@ fn load_reads_files_and_folders() {
     assert!(e.reason.contains("cannot read"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn rpc_conns_defaults_are_cgrates_ones() {
+    let c = cfg("{}");
+    let local = &c.rpc_conns["*localhost"];
+    assert_eq!(local.strategy, Strategy::First);
+    assert_eq!(
+        (local.conns[0].address.as_str(), local.conns[0].transport),
+        ("127.0.0.1:2012", Transport::Json)
+    );
+    let bijson = &c.rpc_conns["*bijson_localhost"];
+    assert_eq!(
+        (bijson.conns[0].address.as_str(), bijson.conns[0].transport),
+        ("127.0.0.1:2014", Transport::BirpcJson)
+    );
+    assert_eq!(c.general.reply_timeout, "2s");
+    assert_eq!(c.general.connect_timeout, "1s");
+    assert_eq!((c.general.connect_attempts, c.general.reconnects), (5, -1));
+    // The built-in ones may be named without being declared.
+    let c = cfg(r#"{"diameter_agent": {"sessions_conns": ["*bijson_localhost", "*localhost"]}}"#);
+    assert_eq!(c.agent.sessions_conns.len(), 2);
+}
+
+#[test]
+fn rpc_conns_entries_are_read() {
+    let c = cfg(
+        r#"{"general": {"reply_timeout": "500ms", "reconnects": 3, "max_reconnect_interval": "5s"},
+            "rpc_conns": {"engines": {"strategy": "*next", "poolSize": 0, "conns": [
+                {"address": "10.0.0.1:2014", "transport": "*birpc_json", "id": "a"},
+                {"address": "engine.example:2012", "reply_timeout": 1000000,
+                 "connect_attempts": 2, "reconnects": -1, "connect_timeout": "3s"}]}},
+            "diameter_agent": {"sessions_conns": ["engines"]}}"#,
+    );
+    assert_eq!(c.general.reply_timeout, "500ms");
+    assert_eq!(c.general.reconnects, 3);
+    let e = &c.rpc_conns["engines"];
+    assert_eq!(e.strategy, Strategy::Next);
+    assert_eq!(e.origin.path, "rpc_conns.engines");
+    assert_eq!(
+        e.conns[0],
+        RemoteHost {
+            id: "a".into(),
+            address: "10.0.0.1:2014".into(),
+            transport: Transport::BirpcJson,
+            connect_attempts: None,
+            reconnects: None,
+            connect_timeout: None,
+            reply_timeout: None,
+            max_reconnect_interval: None,
+        }
+    );
+    let second = &e.conns[1];
+    assert_eq!(
+        second.transport,
+        Transport::Json,
+        "empty transport is *json"
+    );
+    assert_eq!(second.reply_timeout.as_deref(), Some("1000000"));
+    assert_eq!(
+        (second.connect_attempts, second.reconnects),
+        (Some(2), Some(-1))
+    );
+    assert_eq!(second.connect_timeout.as_deref(), Some("3s"));
+    for name in [
+        "*first",
+        "*next",
+        "*random",
+        "*first_positive",
+        "*broadcast",
+    ] {
+        assert_eq!(Strategy::parse(name).unwrap().as_str(), name);
+    }
+}
+
+#[test]
+fn bad_rpc_conns_are_refused_with_their_path() {
+    let conn = |entry: &str| {
+        err(&format!(
+            r#"{{"rpc_conns": {{"c": {entry}}}, "diameter_agent": {{"sessions_conns": ["c"]}}}}"#
+        ))
+    };
+    let e = conn(r#"{"conns": [{"address": "127.0.0.1"}]}"#);
+    assert_eq!(
+        (e.file.as_str(), e.path.as_str()),
+        ("a.json", "rpc_conns.c.conns[0].address")
+    );
+    assert!(e.reason.contains("expected host:port"), "{e}");
+    let e = conn(r#"{"conns": [{"address": "127.0.0.1:99999"}]}"#);
+    assert_eq!(e.path, "rpc_conns.c.conns[0].address");
+    let e = conn(r#"{"conns": [{"address": "127.0.0.1:2013", "transport": "*gob"}]}"#);
+    assert_eq!(e.path, "rpc_conns.c.conns[0].transport");
+    assert!(e.reason.contains("unsupported transport <*gob>"), "{e}");
+    let e = conn(r#"{"strategy": "*roundrobin", "conns": [{"address": "h:1"}]}"#);
+    assert_eq!(e.path, "rpc_conns.c.strategy");
+    assert!(e.reason.contains("unknown strategy <*roundrobin>"), "{e}");
+    let e = conn(r#"{"conns": []}"#);
+    assert_eq!(e.path, "rpc_conns.c");
+    let e = conn(r#"{"conns": [{"address": "h:1", "tls": true}]}"#);
+    assert_eq!(e.path, "rpc_conns.c.conns[0].tls");
+    let e = conn(r#"{"conns": [{"address": "h:1", "reply_timeout": "soon"}]}"#);
+    assert_eq!(e.path, "rpc_conns.c.conns[0].reply_timeout");
+    let e = conn(r#"{"conns": [{"address": "h:1", "reconnects": -2}]}"#);
+    assert_eq!(e.path, "rpc_conns.c.conns[0].reconnects");
+    let e = conn(r#"{"conns": [{"address": "*internal"}]}"#);
+    assert!(e.reason.contains("sessions_conns"), "{e}");
+
+    let e = err(r#"{"rpc_conns": {"*internal": {"conns": [{"address": "h:1"}]}}}"#);
+    assert_eq!(e.path, "rpc_conns.*internal");
+    let e = err(r#"{"general": {"reply_timeout": "0s"}}"#);
+    assert_eq!(e.path, "general.reply_timeout");
+    let e = err(r#"{"general": {"connect_timeout": "1x"}}"#);
+    assert_eq!(e.path, "general.connect_timeout");
+    let e = err(r#"{"general": {"connect_attempts": 0}}"#);
+    assert_eq!(e.path, "general.connect_attempts");
+}
+
+#[test]
+fn sessions_conns_must_name_known_connections_of_one_kind() {
+    let e = err(r#"{"diameter_agent": {"sessions_conns": ["*internal", "nope"]}}"#);
+    assert_eq!(
+        (e.file.as_str(), e.path.as_str()),
+        ("a.json", "diameter_agent.sessions_conns[1]")
+    );
+    assert!(
+        e.reason.contains("no connection <nope> in rpc_conns"),
+        "{e}"
+    );
+    let e = err(r#"{"diameter_agent": {"sessions_conns": ["*localhost", "*internal"]}}"#);
+    assert_eq!(e.path, "diameter_agent.sessions_conns[1]");
+    assert!(e.reason.contains("cannot be mixed"), "{e}");
+
+    // A connection defined in one file and named in another; errors name the file at fault.
+    let conns = r#"{"rpc_conns": {"e": {"conns": [{"address": "h:2012"}]}}}"#;
+    let agent = r#"{"diameter_agent": {"sessions_conns": ["e"]}}"#;
+    let c = Config::from_sources([("1.json", conns), ("2.json", agent)]).unwrap();
+    assert_eq!(c.rpc_conns["e"].conns[0].address, "h:2012");
+    let bad = r#"{"rpc_conns": {"e": {"conns": [{"address": "h"}]}}}"#;
+    let e =
+        Config::from_sources([("1.json", conns), ("2.json", agent), ("3.json", bad)]).unwrap_err();
+    assert_eq!(
+        (e.file.as_str(), e.path.as_str()),
+        ("3.json", "rpc_conns.e.conns[0].address")
+    );
+}

@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use crate::message::Message;
-use crate::node::{Error, Node, Pending, PendingGuard};
+use crate::node::{Conn, Error, Node, Pending, PendingGuard};
 use crate::peer::base;
 use crate::peer::capabilities::AppId;
 use crate::wire::CommandFlags;
@@ -184,7 +184,29 @@ impl Application {
         request: impl Into<Message>,
         timeout: Duration,
     ) -> Result<Message, Error> {
-        let mut msg = request.into();
+        let msg = self.prepare(request.into());
+        let conn = self.node.route(self.index, &msg)?;
+        self.send_on(conn, msg, timeout).await
+    }
+
+    /// Send `request` on the connection of the peer `peer` (its DiameterIdentity, a
+    /// configured peer or one accepted dynamically), whatever its Destination-Host and
+    /// Destination-Realm say, and wait at most `timeout` for its answer. Headers are filled
+    /// as by [`Application::send_request`]; a peer that is not open gives
+    /// [`Error::Disconnected`].
+    pub async fn send_request_to(
+        &self,
+        peer: &str,
+        request: impl Into<Message>,
+        timeout: Duration,
+    ) -> Result<Message, Error> {
+        let msg = self.prepare(request.into());
+        let conn = self.node.peer_link(peer)?;
+        self.send_on(conn, msg, timeout).await
+    }
+
+    /// Set the R bit, and the Application-Id and End-to-End Identifier when 0.
+    fn prepare(&self, mut msg: Message) -> Message {
         msg.header.flags.set(CommandFlags::REQUEST, true);
         if msg.header.application_id == 0 {
             msg.header.application_id = self.id.id;
@@ -192,8 +214,17 @@ impl Application {
         if msg.header.end_to_end == 0 {
             msg.header.end_to_end = self.node.next_end_to_end();
         }
+        msg
+    }
+
+    /// Send `msg` on `conn` with a fresh Hop-by-Hop Identifier and wait for its answer.
+    async fn send_on(
+        &self,
+        conn: Arc<Conn>,
+        mut msg: Message,
+        timeout: Duration,
+    ) -> Result<Message, Error> {
         let shared = self.node.shared().clone();
-        let conn = self.node.route(self.index, &msg)?;
         let max = shared.config.max_pending;
         if shared.pending.fetch_add(1, Ordering::Relaxed) >= max {
             shared.pending.fetch_sub(1, Ordering::Relaxed);

@@ -60,8 +60,8 @@ use crate::transport::{FrameReader, Writer};
 use crate::wire::result_code::DIAMETER_UNKNOWN_PEER;
 use crate::wire::DiameterUri;
 
-use conn::{BoxRead, Conn};
-pub(crate) use conn::{Pending, PendingGuard};
+use conn::BoxRead;
+pub(crate) use conn::{Conn, Pending, PendingGuard};
 use duplicates::Duplicates;
 use peer::{Incoming, Peer, PeerEvent, PeerTask};
 
@@ -511,6 +511,54 @@ impl Node {
             .is_some_and(|p| p.is_ready())
     }
 
+    /// The peers of the node (configured, then dynamic) with their connection.
+    pub fn peers(&self) -> Vec<PeerInfo> {
+        let Some(r) = self.shared.running() else {
+            return Vec::new();
+        };
+        r.all_peers()
+            .iter()
+            .map(|p| {
+                let link = p.link.lock().ok().and_then(|l| l.clone());
+                PeerInfo {
+                    host: p.host().to_string(),
+                    realm: p.config.realm.clone(),
+                    dynamic: p.dynamic,
+                    ready: p.is_ready(),
+                    remote_addr: link.as_ref().and_then(|c| c.remote_addr),
+                    local_addr: link.as_ref().and_then(|c| c.local_addr),
+                }
+            })
+            .collect()
+    }
+
+    /// Send DPR with `cause` to the peer `host` (configured or dynamic) and wait, at most
+    /// `timeout`, for the DPA and the connection to close. `Ok(true)` once closed,
+    /// `Ok(false)` when the wait ran out; a peer not in the table gives
+    /// [`Error::Disconnected`]. A configured peer is not redialled afterwards.
+    pub async fn disconnect_peer(
+        &self,
+        host: &str,
+        cause: DisconnectCause,
+        timeout: Duration,
+    ) -> Result<bool, Error> {
+        let r = self.shared.running().ok_or(Error::NotStarted)?;
+        let peer = r
+            .peer(host)
+            .ok_or_else(|| Error::Disconnected(host.to_string()))?;
+        let (done, wait) = oneshot::channel();
+        peer.send_event(PeerEvent::Stop { cause, done });
+        Ok(tokio::time::timeout(timeout, wait).await.is_ok())
+    }
+
+    /// The open connection of the peer `host` (configured or dynamic).
+    pub(crate) fn peer_link(&self, host: &str) -> Result<Arc<Conn>, Error> {
+        let r = self.shared.running().ok_or(Error::NotStarted)?;
+        r.peer(host)
+            .and_then(|p| p.link())
+            .ok_or_else(|| Error::Disconnected(host.to_string()))
+    }
+
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
@@ -582,6 +630,23 @@ impl Node {
                 realm: String::from_utf8_lossy(&realm).into_owned(),
             })
     }
+}
+
+/// A peer of the node as [`Node::peers`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerInfo {
+    /// The peer's DiameterIdentity.
+    pub host: String,
+    /// Its realm: as configured, or the Origin-Realm of its CER for a dynamic peer.
+    pub realm: String,
+    /// Accepted from a host not in the table.
+    pub dynamic: bool,
+    /// Open and taking requests.
+    pub ready: bool,
+    /// The other end of its connection, when connected.
+    pub remote_addr: Option<SocketAddr>,
+    /// Our end of its connection, when connected.
+    pub local_addr: Option<SocketAddr>,
 }
 
 async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {

@@ -7,13 +7,21 @@
 //! the SMS example (`examples/agent/sms.json`). `diameter-agent check --config PATH`
 //! validates a configuration and exits 0, or 1 with the file, JSON path and reason.
 //!
-//! The SessionS calls go to the embedded charging engine (`--backend internal`, the default;
-//! it serves `sessions_conns` `*internal`, other connections are warned about), on the
-//! SQLite database named by `--db`, else by
-//! `charging.db_path` in the configuration, else `diameter-agent.db` in the working
-//! directory. `diameter-agent accounts load FILE...` stores accounts and tariffs (JSON or
+//! The SessionS calls go where `diameter_agent.sessions_conns` says: to remote CGRateS
+//! engines over JSON-RPC when it names `rpc_conns` connections (`*localhost`,
+//! `*bijson_localhost` or configured ones; `--backend cgrates`), else to the embedded
+//! charging engine (`*internal`; `--backend internal`), on the SQLite database named by
+//! `--db`, else by `charging.db_path` in the configuration, else `diameter-agent.db` in the
+//! working directory. `--backend` overrides the choice. `diameter-agent accounts load FILE...` stores accounts and tariffs (JSON or
 //! CSV), `diameter-agent accounts show [ACCOUNT]` prints balances and `diameter-agent cdrs`
 //! the stored CDRs, newest first; they may run while the agent does.
+//!
+//! The running agent listens on a local admin socket: `--admin PATH`, else `admin.socket`
+//! in the configuration, else the charging database's path with the extension `.sock`
+//! (`diameter-agent.sock` by default). `diameter-agent sessions list` prints the sessions
+//! (those whose requests are kept for ASR/RAR, and the embedded engine's open ones) and
+//! `diameter-agent sessions disconnect ORIGIN_ID [--cause TEXT]` ends one: the agent sends
+//! the client an ASR (with `asr_template` set and `forced_disconnect` `*asr`).
 //!
 //! Logs go to standard error, filtered by `RUST_LOG` (default `info`); the `*log` and
 //! `*dryrun` dumps of the processors are at info level, message dumps of the node on the
@@ -27,9 +35,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use diameter_agent::charging::ChargingSettings;
+use diameter_agent::control::ControlSlot;
 use diameter_agent::diameter_charging::{CdrFilter, Engine, Store};
 use diameter_agent::{
-    load_dictionary, Backend, ChargingBackend, Config, MemoryBackend, ServerOptions,
+    load_dictionary, Backend, CgratesBackend, ChargingBackend, Config, MemoryBackend, ServerOptions,
 };
 
 /// The configuration used without `--config`.
@@ -46,13 +55,18 @@ struct Cli {
     /// SMS example configuration).
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
-    /// The charging backend the SessionS calls go to.
-    #[arg(long, value_enum, default_value_t = BackendKind::Internal)]
-    backend: BackendKind,
+    /// The charging backend the SessionS calls go to (default: `cgrates` when
+    /// `sessions_conns` names an `rpc_conns` connection, else `internal`).
+    #[arg(long, value_enum)]
+    backend: Option<BackendKind>,
     /// Database of the embedded charging engine (default: `charging.db_path` of the
     /// configuration, else `diameter-agent.db` in the working directory).
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+    /// Admin socket of the running agent (default: `admin.socket` of the configuration,
+    /// else the database path with the extension `.sock`).
+    #[arg(long, global = true, value_name = "PATH")]
+    admin: Option<PathBuf>,
     /// Diameter identity of a client allowed to connect (repeatable): the Origin-Host of its
     /// CER. Once one is given, other hosts get 3010 DIAMETER_UNKNOWN_PEER; without any, every
     /// host may connect.
@@ -92,6 +106,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sessions of the running agent (through its admin socket).
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+}
+
+#[derive(Subcommand)]
+enum SessionsCommand {
+    /// Print the sessions, one per line.
+    List,
+    /// End a session: the client gets an ASR.
+    Disconnect {
+        /// The session's OriginID (its Session-Id).
+        origin_id: String,
+        /// The DisconnectCause.
+        #[arg(long, default_value = diameter_agent::admin::DEFAULT_CAUSE)]
+        cause: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -116,15 +147,14 @@ enum AccountsCommand {
 /// Where the SessionS calls go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum BackendKind {
+    /// The remote CGRateS engines of `sessions_conns`, over JSON-RPC.
+    Cgrates,
     /// The embedded charging engine on SQLite (accounts, tariffs, sessions, CDRs).
     Internal,
     /// In memory: every call succeeds, granting 5 minutes, nothing is charged (for trials
     /// and load tests).
     Memory,
 }
-
-/// `sessions_conns` entries the in-process backends serve.
-const INTERNAL_CONNS: [&str; 2] = ["*internal", "*birpc_internal"];
 
 /// How the configuration is named in messages.
 fn config_name(cli: &Cli) -> String {
@@ -250,7 +280,55 @@ async fn shutdown_signal() {
     }
 }
 
-async fn run<B: Backend>(cli: &Cli, config: Config, backend: B) -> anyhow::Result<()> {
+/// The admin socket path: `--admin`, else `admin.socket`, else next to the database.
+fn admin_socket(cli: &Cli, config: &Config) -> anyhow::Result<PathBuf> {
+    if let Some(path) = &cli.admin {
+        return Ok(path.clone());
+    }
+    match config.raw.get("admin").and_then(|a| a.get("socket")) {
+        Some(serde_json::Value::String(path)) if !path.is_empty() => Ok(PathBuf::from(path)),
+        None | Some(serde_json::Value::Null) => Ok(diameter_agent::admin::default_socket(
+            &charging_settings(cli, config)?.db_path,
+        )),
+        Some(other) => anyhow::bail!(
+            "{}: admin.socket: expected a string, found {other}",
+            config_name(cli)
+        ),
+    }
+}
+
+/// `sessions list` / `sessions disconnect` through the running agent's admin socket.
+fn sessions(cli: &Cli, command: &SessionsCommand) -> anyhow::Result<()> {
+    use diameter_agent::admin::{call, AdminRequest};
+    let path = admin_socket(cli, &load_config(cli)?)?;
+    let request = match command {
+        SessionsCommand::List => AdminRequest::List,
+        SessionsCommand::Disconnect { origin_id, cause } => AdminRequest::Disconnect {
+            origin_id: origin_id.clone(),
+            cause: Some(cause.clone()),
+        },
+    };
+    let reply = call(&path, &request, std::time::Duration::from_secs(30))?;
+    if !reply.ok {
+        anyhow::bail!("{}", reply.error.unwrap_or_default());
+    }
+    for session in reply.sessions.iter().flatten() {
+        println!("{session}");
+    }
+    if let Some(message) = reply.message {
+        println!("{message}");
+    }
+    Ok(())
+}
+
+/// Serve until SIGINT/SIGTERM, with the admin socket; `charging` is the embedded engine's
+/// backend when it serves.
+async fn run<B: Backend>(
+    cli: &Cli,
+    config: Config,
+    backend: B,
+    charging: Option<ChargingBackend>,
+) -> anyhow::Result<()> {
     let dict = Arc::new(load_dictionary(&config)?);
     let options = ServerOptions {
         listen: (!cli.listen.is_empty()).then(|| cli.listen.clone()),
@@ -258,17 +336,19 @@ async fn run<B: Backend>(cli: &Cli, config: Config, backend: B) -> anyhow::Resul
         skip_validation: cli.no_validation,
         ..ServerOptions::default()
     };
-    diameter_agent::serve(&config, dict, backend, options, shutdown_signal()).await?;
+    let admin_path = admin_socket(cli, &config)?;
+    let server = diameter_agent::Server::start(&config, dict, backend, options).await?;
+    let admin = diameter_agent::admin::AdminSocket::bind(
+        &admin_path,
+        server.session_controller().clone(),
+        charging,
+    )?;
+    tracing::info!("<DiameterAgent> admin socket {}", admin.path().display());
+    shutdown_signal().await;
+    tracing::info!("<DiameterAgent> stopping: DPR to the connected peers");
+    drop(admin);
+    server.stop(std::time::Duration::from_secs(5)).await;
     Ok(())
-}
-
-/// Warn about `sessions_conns` entries no backend of this binary serves.
-fn check_sessions_conns(config: &Config) {
-    for conn in &config.agent.sessions_conns {
-        if !INTERNAL_CONNS.contains(&conn.as_str()) {
-            tracing::warn!("<DiameterAgent> sessions_conns <{conn}>: only the in-process backends are available, SessionS calls go to them");
-        }
-    }
 }
 
 fn memory_backend() -> MemoryBackend {
@@ -283,12 +363,36 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
     for w in &config.warnings {
         tracing::warn!("<DiameterAgent> {w}");
     }
-    check_sessions_conns(&config);
+    let cgrates = CgratesBackend::from_config(&config, ControlSlot::new())?;
+    let kind = match (cli.backend, &cgrates) {
+        (Some(kind), _) => kind,
+        (None, Some(_)) => BackendKind::Cgrates,
+        (None, None) => BackendKind::Internal,
+    };
+    if kind != BackendKind::Cgrates && cgrates.is_some() {
+        tracing::warn!(
+            "<DiameterAgent> --backend {kind:?}: sessions_conns {:?} not used",
+            config.agent.sessions_conns
+        );
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    match cli.backend {
+    match kind {
+        BackendKind::Cgrates => {
+            let backend = cgrates.context(
+                "--backend cgrates: diameter_agent.sessions_conns names no rpc_conns connection",
+            )?;
+            rt.block_on(async {
+                // Dial now: on a *birpc_json link the engine can reach the agent from the start.
+                let connected = backend.connect().await;
+                tracing::info!(
+                    "<DiameterAgent> SessionS over JSON-RPC: {connected} connection(s) up"
+                );
+                run(cli, config, backend, None).await
+            })
+        }
         BackendKind::Internal => {
             let settings = charging_settings(cli, &config)?;
             tracing::info!(
@@ -296,9 +400,9 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
                 settings.db_path.display()
             );
             let backend = ChargingBackend::new(open_engine(settings)?);
-            rt.block_on(run(cli, config, backend))
+            rt.block_on(run(cli, config, backend.clone(), Some(backend)))
         }
-        BackendKind::Memory => rt.block_on(run(cli, config, memory_backend())),
+        BackendKind::Memory => rt.block_on(run(cli, config, memory_backend(), None)),
     }
 }
 
@@ -332,6 +436,7 @@ fn main() -> ExitCode {
             };
             return exit_code(cdrs(&cli, &filter, *json));
         }
+        Some(Command::Sessions(command)) => return exit_code(sessions(&cli, command)),
         None => {}
     }
     tracing_subscriber::fmt()

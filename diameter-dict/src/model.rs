@@ -186,7 +186,9 @@ pub struct Rule {
     pub required: bool,
     /// Minimum count (0 when absent from the file).
     pub min: u32,
-    /// Maximum count; `None` means unbounded (absent, `0` or `unbounded` in the file).
+    /// Maximum count; `None` means unbounded (absent, `0` or `unbounded` in the file);
+    /// `Some(0)` for the project extension `allowed="false"` (the RFC's `0*0`: the AVP
+    /// must not be there, 5008 DIAMETER_AVP_NOT_ALLOWED).
     pub max: Option<u32>,
     /// Where the rule was defined.
     pub location: Location,
@@ -200,7 +202,12 @@ impl Rule {
 
     /// Whether more than one instance is allowed.
     pub fn is_repeated(&self) -> bool {
-        self.max != Some(1)
+        self.max != Some(1) && !self.is_forbidden()
+    }
+
+    /// Whether the AVP must not be there (`allowed="false"`, the RFC's `0*0`).
+    pub fn is_forbidden(&self) -> bool {
+        self.max == Some(0)
     }
 }
 

@@ -401,10 +401,26 @@ impl Parser<'_> {
             let v = attrs.get("min").unwrap_or("");
             return Err(self.invalid(line, bad("min", v, "number")));
         };
-        let Ok(max) = parse_max(attrs.get("max")) else {
+        let Ok(mut max) = parse_max(attrs.get("max")) else {
             let v = attrs.get("max").unwrap_or("");
             return Err(self.invalid(line, bad("max", v, "number")));
         };
+        // Project extension `allowed="false"`: the RFC's `0*0` (go-diameter reads `max`
+        // 0 as unbounded, so the format has no other way to say it).
+        let allowed = match attrs.get("allowed").map(str::trim) {
+            None | Some("") => true,
+            Some(v) => match parse_bool(Some(v)) {
+                Some(allowed) => allowed,
+                None => return Err(self.invalid(line, bad("allowed", v, "boolean"))),
+            },
+        };
+        if !allowed {
+            if required || min > 0 {
+                let reason = format!("rule `{avp}` is both required and not allowed");
+                return Err(self.invalid(line, reason));
+            }
+            max = Some(0);
+        }
         Ok(Rule {
             avp,
             vendor_id,

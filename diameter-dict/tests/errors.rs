@@ -379,3 +379,54 @@ fn enumerated_values_accept_negative_and_hex() {
         ]
     );
 }
+
+/// A command whose request has the rule `rule` (Session-Id and Result-Code are base AVPs).
+fn command_with_rule(rule: &str) -> String {
+    format!(
+        "<diameter><application id=\"16777999\">\n<command code=\"8388999\" short=\"FB\" name=\"Forbid\"><request>\n{rule}\n</request><answer/></command></application></diameter>"
+    )
+}
+
+#[test]
+fn allowed_false_is_a_0star0_rule() {
+    let mut dict = Dictionary::shipped().unwrap();
+    dict.load_str(
+        "forbid.xml",
+        &command_with_rule(r#"<rule avp="Result-Code" required="false" allowed="false"/>"#),
+    )
+    .unwrap();
+    let rule = &dict.command(16_777_999, 8_388_999).unwrap().request[0];
+    assert_eq!((rule.min, rule.max), (0, Some(0)));
+    assert!(rule.is_forbidden());
+    assert!(!rule.is_repeated());
+    // go-diameter's `max="0"` stays unbounded.
+    dict.load_str(
+        "unbounded.xml",
+        &command_with_rule(r#"<rule avp="Result-Code" required="false" max="0"/>"#)
+            .replace("16777999", "16777998"),
+    )
+    .unwrap();
+    let rule = &dict.command(16_777_998, 8_388_999).unwrap().request[0];
+    assert_eq!(rule.max, None);
+}
+
+#[test]
+fn a_rule_both_required_and_not_allowed_is_refused() {
+    let (location, message) = load_err(
+        "forbid.xml",
+        &command_with_rule(r#"<rule avp="Result-Code" required="true" allowed="false"/>"#),
+    );
+    assert_eq!(location, at("forbid.xml", 3));
+    assert_eq!(
+        message,
+        "rule `Result-Code` is both required and not allowed"
+    );
+    let (_, message) = load_err(
+        "forbid.xml",
+        &command_with_rule(r#"<rule avp="Result-Code" allowed="maybe"/>"#),
+    );
+    assert_eq!(
+        message,
+        "rule `Result-Code` allowed `maybe`: invalid boolean"
+    );
+}

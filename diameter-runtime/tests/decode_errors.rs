@@ -212,6 +212,40 @@ fn missing_and_repeated_avps_give_5005_and_5009() {
 }
 
 #[test]
+fn an_avp_a_0star0_rule_forbids_gives_5008_with_the_avp() {
+    // A vendor command whose request must not carry Result-Code (`0*0 [ Result-Code ]`).
+    let mut dict = dict();
+    dict.load_str(
+        "forbid.xml",
+        r#"<diameter><application id="16777999" name="Forbid">
+            <command code="8388999" short="FB" name="Forbid">
+                <request>
+                    <rule avp="Session-Id" required="true" max="1"/>
+                    <rule avp="Result-Code" required="false" allowed="false"/>
+                </request>
+                <answer><rule avp="Session-Id" required="true" max="1"/></answer>
+            </command></application></diameter>"#,
+    )
+    .unwrap();
+    let session = Avp::new(263, 0, true, &Value::Utf8String("s;1".into()));
+    let mut msg = Message::new(8_388_999, 16_777_999, 0x80);
+    msg.avps = vec![session.clone()];
+    validate(&dict, &msg, &Limits::default()).unwrap();
+
+    let result_code = Avp::new(268, 0, true, &Value::Unsigned32(2001));
+    msg.avps.push(result_code);
+    let err = validate(&dict, &msg, &Limits::default()).unwrap_err();
+    assert_eq!(err.result_code, DIAMETER_AVP_NOT_ALLOWED);
+    assert!(
+        matches!(err.kind, DecodeErrorKind::AvpNotAllowed { ref name } if name == "Result-Code")
+    );
+    // Failed-AVP: the offending AVP itself, value included.
+    let failed = err.failed_avp.unwrap();
+    assert_eq!(&failed[..4], &268u32.to_be_bytes());
+    assert_eq!(&failed[8..12], &2001u32.to_be_bytes());
+}
+
+#[test]
 fn nesting_depth_is_bounded() {
     let dict = dict();
     // Service-Information -> SMS-Information -> Recipient-Info -> Recipient-Address: depth 4.

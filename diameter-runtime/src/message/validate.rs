@@ -1,6 +1,6 @@
 //! Full check of a decoded message against the dictionary: every value decodes, grouped
 //! contents are well formed and not nested too deep, M-bit AVPs are understood, and the
-//! command's rules (required AVPs, maximum counts) hold.
+//! command's rules (required AVPs, maximum counts, AVPs a `0*0` rule forbids) hold.
 //!
 //! [`validate`] resolves the rules' AVP names on every call; a [`Validator`] resolves
 //! each rule list once and keeps it, for a receiver checking many messages.
@@ -217,6 +217,20 @@ impl Checker<'_> {
                     0,
                 )
                 .with_avp(whole(&example)));
+            }
+            if rule.max == Some(0) && count > 0 {
+                // A `0*0` rule: the AVP must not be there (RFC 6733 §7.1.5, 5008).
+                let first = avps.iter().find(|a| a.is(rule.code, rule.vendor_id));
+                let err = DecodeError::new(
+                    DecodeErrorKind::AvpNotAllowed {
+                        name: rule.name.clone(),
+                    },
+                    0,
+                );
+                return Err(match first {
+                    Some(avp) => err.with_avp(whole(avp)),
+                    None => err,
+                });
             }
             if let Some(max) = rule.max {
                 if count as u32 > max {

@@ -31,6 +31,8 @@ pub enum DecodeErrorKind {
     UnsupportedAvp { code: u32, vendor_id: u32 },
     #[error("required AVP `{name}` is missing")]
     MissingAvp { name: String },
+    #[error("AVP `{name}` is not allowed here")]
+    AvpNotAllowed { name: String },
     #[error("AVP `{name}` occurs {count} times, at most {max} allowed")]
     TooManyAvps {
         name: String,
@@ -70,6 +72,7 @@ impl DecodeError {
             }
             DecodeErrorKind::UnsupportedAvp { .. } => DIAMETER_AVP_UNSUPPORTED,
             DecodeErrorKind::MissingAvp { .. } => DIAMETER_MISSING_AVP,
+            DecodeErrorKind::AvpNotAllowed { .. } => DIAMETER_AVP_NOT_ALLOWED,
             DecodeErrorKind::TooManyAvps { .. } => DIAMETER_AVP_OCCURS_TOO_MANY_TIMES,
         };
         DecodeError {

@@ -24,6 +24,8 @@ pub const DIAMETER_AVP_UNSUPPORTED: u32 = 5001;
 pub const DIAMETER_INVALID_AVP_VALUE: u32 = 5004;
 /// A required AVP is missing.
 pub const DIAMETER_MISSING_AVP: u32 = 5005;
+/// An AVP the message must not carry is there (RFC 6733 §7.1.5).
+pub const DIAMETER_AVP_NOT_ALLOWED: u32 = 5008;
 /// An AVP that is allowed only once appeared more often.
 pub const DIAMETER_AVP_OCCURS_TOO_MANY_TIMES: u32 = 5009;
 /// No common application with the peer.

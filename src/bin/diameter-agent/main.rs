@@ -312,8 +312,10 @@ fn sessions(cli: &Cli, command: &SessionsCommand) -> anyhow::Result<()> {
     if !reply.ok {
         anyhow::bail!("{}", reply.error.unwrap_or_default());
     }
-    for session in reply.sessions.iter().flatten() {
-        println!("{session}");
+    match &reply.sessions {
+        Some(sessions) if sessions.is_empty() => println!("no active sessions"),
+        Some(sessions) => sessions.iter().for_each(|s| println!("{s}")),
+        None => {}
     }
     if let Some(message) = reply.message {
         println!("{message}");

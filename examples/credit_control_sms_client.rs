@@ -59,7 +59,7 @@ async fn main() -> anyhow::Result<()> {
     let mut ccr = CreditControlRequest::default();
 
     // These are required:
-    ccr.session_id = node.next_session_id();
+    ccr.session_id = node.next_session_id().into();
     ccr.origin_host = node.origin_host().into();
     ccr.origin_realm = node.realm().into();
     ccr.destination_realm = node.realm().into();

@@ -44,7 +44,7 @@ fn ccr() -> impl Strategy<Value = CreditControlRequest> {
     )
         .prop_map(|(session, host, number, kind, time, subs, msccs, dcs)| {
             CreditControlRequest {
-                session_id: session,
+                session_id: session.into(),
                 origin_host: host.as_str().into(),
                 origin_realm: host.as_str().into(),
                 destination_realm: host.into(),

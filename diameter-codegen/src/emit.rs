@@ -113,7 +113,9 @@ impl Emit<'_> {
         out.line("#[allow(unused_imports)]");
         out.line(&format!("use {k}::message::Avp;"));
         out.line("#[allow(unused_imports)]");
-        out.line(&format!("use {k}::typed::{{FlagOverrides, Identity}};"));
+        out.line(&format!(
+            "use {k}::typed::{{FlagOverrides, Identity, Utf8String}};"
+        ));
         out.line("#[allow(unused_imports)]");
         out.line(&format!(
             "use {k}::wire::{{filter_rule::{{IpFilterRule, QosFilterRule}}, Address, DiameterUri, Header, Time}};"

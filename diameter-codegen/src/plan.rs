@@ -11,7 +11,7 @@
 //!   AVP constants always carry the vendor prefix, as python-diameter's do
 //!   (`AVP_TGPP_SERVICE_INFORMATION`).
 //! * Type names the generated code itself uses (`Option`, `Vec`, `Box`, `String`, `Bytes`,
-//!   `Address`, `Time`, `Identity`, `Header`, `Avp`, ...) get the suffix `Avp`.
+//!   `Address`, `Time`, `Identity`, `Utf8String`, `Header`, `Avp`, ...) get the suffix `Avp`.
 //! * Fields: a field whose name is taken in the struct, or is `header`, `avps` or
 //!   `flag_overrides`, gets the suffix `_<code>` (`_avp` for the reserved ones).
 //! * Enum variants: a variant named like the catch-all `Unknown` or like an earlier variant
@@ -62,6 +62,7 @@ const RESERVED_TYPES: &[&str] = &[
     "Address",
     "Time",
     "Identity",
+    "Utf8String",
     "Header",
     "Avp",
     "FlagOverrides",
@@ -234,7 +235,7 @@ fn scalar_type(ty: DataType) -> (&'static str, bool) {
         DataType::Unsigned64 => ("u64", true),
         DataType::Float32 => ("f32", true),
         DataType::Float64 => ("f64", true),
-        DataType::UTF8String => ("String", true),
+        DataType::UTF8String => ("Utf8String", true),
         DataType::DiameterIdentity => ("Identity", true),
         DataType::Address => ("Address", false),
         DataType::Time => ("Time", false),

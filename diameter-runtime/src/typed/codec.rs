@@ -15,7 +15,6 @@ pub use crate::message::{Avp, Message};
 pub use crate::wire::{DecodeError, Header, RawAvp};
 pub use bytes::{Bytes, BytesMut};
 
-use crate::wire::avp::put_padding;
 use crate::wire::{padded, AvpFlags, DecodeErrorKind};
 
 #[inline]
@@ -39,13 +38,36 @@ pub fn avp_len<T: AvpData>(value: &T, flags: u8) -> usize {
 #[inline]
 pub fn put_avp<T: AvpData>(value: &T, info: &AvpInfo, flags: u8, out: &mut BytesMut) {
     let start = out.len();
-    RawAvp::encode_header(info.code, AvpFlags(flags), info.vendor_id, 0, out);
-    let header_len = out.len() - start;
+    put_header(info.code, flags, info.vendor_id, out);
     value.encode_data(out);
-    let data_len = out.len() - start - header_len;
-    let length = ((header_len + data_len) as u32).to_be_bytes();
-    out[start + 5..start + 8].copy_from_slice(&length[1..]);
-    put_padding(data_len, out);
+    let len = out.len() - start;
+    out[start + 5..start + 8].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
+    put_zeros(padded(len) - len, out);
+}
+
+/// Write an AVP header with a zero AVP Length, in one copy.
+#[inline]
+fn put_header(code: u32, flags: u8, vendor_id: u32, out: &mut BytesMut) {
+    let mut header = [0u8; 12];
+    header[..4].copy_from_slice(&code.to_be_bytes());
+    header[4] = flags;
+    if flags & AvpFlags::VENDOR != 0 {
+        header[8..].copy_from_slice(&vendor_id.to_be_bytes());
+        out.extend_from_slice(&header);
+    } else {
+        out.extend_from_slice(&header[..8]);
+    }
+}
+
+/// Write `n` (at most 3) zero bytes of padding.
+#[inline]
+fn put_zeros(n: usize, out: &mut BytesMut) {
+    match n {
+        0 => {}
+        1 => out.extend_from_slice(&[0]),
+        2 => out.extend_from_slice(&[0; 2]),
+        _ => out.extend_from_slice(&[0; 3]),
+    }
 }
 
 /// Length of a required single field.
@@ -118,7 +140,6 @@ pub fn put_vec<T: AvpData>(
 /// Write the kept AVPs.
 #[inline]
 pub fn put_extra(v: &[Avp], out: &mut BytesMut) {
-    out.reserve(extra_len(v));
     for avp in v {
         avp.encode(out);
     }

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use bytes::{Bytes, BytesMut};
 
-use crate::wire::{AvpRef, Walk};
+use crate::wire::AvpRef;
 use crate::wire::{DecodeError, DecodeErrorKind, Limits, RawAvp};
 
 /// State of one typed decode: the nesting limit, the current depth, and offsets in the
@@ -47,7 +47,8 @@ impl DecodeContext {
         self.current
     }
 
-    /// Call `f` for each AVP of `buf[range]`, in order; stops at the first error.
+    /// Call `f` for each AVP of `buf[range]`, in order; stops at the first error (a
+    /// malformed AVP is the error [`Walk`](crate::wire::Walk) gives).
     #[inline]
     pub fn walk<'a>(
         &mut self,
@@ -57,17 +58,12 @@ impl DecodeContext {
     ) -> Result<(), DecodeError> {
         let outer = self.sequence;
         self.sequence = self.origin + range.start;
-        let mut avps = Walk::new(buf, range);
-        loop {
-            let pos = avps.position();
-            match avps.next() {
-                None => break,
-                Some(Err(e)) => return Err(e.offset_by(self.origin)),
-                Some(Ok(avp)) => {
-                    self.current = self.origin + pos;
-                    f(avp, self)?;
-                }
-            }
+        let mut pos = range.start;
+        while pos < range.end {
+            let avp = AvpRef::parse(buf, pos, range.end).map_err(|e| e.offset_by(self.origin))?;
+            self.current = self.origin + pos;
+            pos = avp.next_start();
+            f(avp, self)?;
         }
         self.sequence = outer;
         Ok(())
@@ -103,5 +99,66 @@ impl DecodeContext {
         let mut out = BytesMut::with_capacity(example.encoded_len());
         example.encode(&mut out);
         DecodeError::new(kind, self.sequence).with_avp(out.freeze())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Walk;
+
+    type Seen = Vec<(u32, u8, u32, Bytes)>;
+
+    /// The AVPs `DecodeContext::walk` visits, and its error.
+    fn typed_walk(buf: &Bytes) -> (Seen, Option<DecodeError>) {
+        let mut seen = Vec::new();
+        let mut ctx = DecodeContext::new(&Limits::default()).at(20);
+        let err = ctx
+            .walk(buf, 0..buf.len(), |avp, _| {
+                seen.push((avp.code, avp.flags.0, avp.vendor_id, avp.bytes()));
+                Ok(())
+            })
+            .err();
+        (seen, err)
+    }
+
+    /// The same through the wire layer's `Walk`, errors moved to the same origin.
+    fn wire_walk(buf: &Bytes) -> (Seen, Option<DecodeError>) {
+        let mut seen = Vec::new();
+        for avp in Walk::new(buf, 0..buf.len()) {
+            match avp {
+                Ok(a) => seen.push((a.code, a.flags.0, a.vendor_id, a.bytes())),
+                Err(e) => return (seen, Some(e.offset_by(20))),
+            }
+        }
+        (seen, None)
+    }
+
+    #[test]
+    fn walks_as_the_wire_walker_does() {
+        let mut good = BytesMut::new();
+        RawAvp::new(1, 0, true, Bytes::from_static(b"abc")).encode(&mut good);
+        RawAvp::new(2, 10415, false, Bytes::from_static(b"defgh")).encode(&mut good);
+        let good = good.freeze();
+        let mut cases = vec![good.clone()];
+        // Every truncation and every single-byte corruption.
+        for n in 0..good.len() {
+            cases.push(good.slice(..n));
+        }
+        for i in 0..good.len() {
+            for v in [0x00, 0x01, 0x0c, 0x1f, 0x80, 0xff] {
+                let mut b = good.to_vec();
+                b[i] = v;
+                cases.push(Bytes::from(b));
+            }
+        }
+        for case in cases {
+            assert_eq!(typed_walk(&case), wire_walk(&case), "{case:?}");
+        }
+        // Errors are at offsets in the message: past the 20-byte header and the first
+        // (12-byte) AVP.
+        let (seen, err) = typed_walk(&good.slice(..14));
+        assert_eq!(seen.len(), 1);
+        assert_eq!(err.unwrap().offset, 20 + 12);
     }
 }

@@ -8,7 +8,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use bytes::{BufMut, Bytes, BytesMut};
 use diameter_dict::DataType;
 
-use super::{AvpData, AvpRef, DecodeContext, Identity};
+use super::text::Text;
+use super::{AvpData, AvpRef, DecodeContext, Identity, Utf8String};
 use crate::wire::filter_rule::{IpFilterRule, QosFilterRule};
 use crate::wire::{Address, DecodeError, DecodeErrorKind, DiameterUri, Time, Value};
 
@@ -73,35 +74,62 @@ fixed_data! {
     f64 => Float64, Float64, put_u64(f64::to_bits);
 }
 
-impl AvpData for String {
-    /// `UTF8String`.
+impl AvpData for Utf8String {
+    /// `UTF8String` (zero-copy: shares the received message's buffer).
+    #[inline]
     fn data_len(&self) -> usize {
         self.len()
     }
+    #[inline]
     fn encode_data(&self, out: &mut BytesMut) {
-        out.put_slice(self.as_bytes());
+        out.extend_from_slice(self.as_bytes());
     }
+    #[inline]
     fn decode_data(avp: &AvpRef<'_>, ctx: &mut DecodeContext) -> Result<Self, DecodeError> {
-        match std::str::from_utf8(avp.data()) {
-            Ok(s) => Ok(s.to_owned()),
+        match Utf8String::from_utf8(avp.bytes()) {
+            Ok(s) => Ok(s),
             // The wire layer says why.
             Err(_) => decode_as(avp, ctx, DataType::UTF8String, |v| match v {
-                Value::Utf8String(s) => Some(s),
+                Value::Utf8String(s) => Some(Utf8String::from(s)),
                 _ => None,
             }),
         }
     }
 }
 
-impl AvpData for Identity {
-    /// `DiameterIdentity`.
+impl AvpData for String {
+    /// `UTF8String`, copied out of the message.
     fn data_len(&self) -> usize {
         self.len()
     }
     fn encode_data(&self, out: &mut BytesMut) {
-        out.put_slice(self.as_bytes());
+        out.extend_from_slice(self.as_bytes());
     }
     fn decode_data(avp: &AvpRef<'_>, ctx: &mut DecodeContext) -> Result<Self, DecodeError> {
+        Utf8String::decode_data(avp, ctx).map(String::from)
+    }
+}
+
+impl AvpData for Identity {
+    /// `DiameterIdentity` (zero-copy: shares the received message's buffer).
+    #[inline]
+    fn data_len(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn encode_data(&self, out: &mut BytesMut) {
+        out.extend_from_slice(self.as_bytes());
+    }
+    #[inline]
+    fn decode_data(avp: &AvpRef<'_>, ctx: &mut DecodeContext) -> Result<Self, DecodeError> {
+        // What `Value::decode` accepts: non-empty printable ASCII.
+        if !avp.data().is_empty() {
+            if let Some(text) = Text::from_ascii_where(avp.bytes(), |b| (0x20..=0x7e).contains(&b))
+            {
+                return Ok(Identity(text));
+            }
+        }
+        // The wire layer says why.
         decode_as(avp, ctx, DataType::DiameterIdentity, |v| match v {
             Value::DiameterIdentity(s) => Some(Identity::from(s)),
             _ => None,
@@ -138,14 +166,21 @@ impl AvpData for Address {
 }
 
 impl AvpData for Time {
+    #[inline]
     fn data_len(&self) -> usize {
         Time::ENCODED_LEN
     }
+    #[inline]
     fn encode_data(&self, out: &mut BytesMut) {
         self.encode(out);
     }
+    #[inline]
     fn decode_data(avp: &AvpRef<'_>, ctx: &mut DecodeContext) -> Result<Self, DecodeError> {
-        decode_as(avp, ctx, DataType::Time, |v| v.as_time())
+        match Time::decode(avp.data()) {
+            Ok(time) => Ok(time),
+            // With the AVP's code and offset.
+            Err(_) => decode_as(avp, ctx, DataType::Time, |v| v.as_time()),
+        }
     }
 }
 
@@ -262,6 +297,7 @@ mod tests {
         check(1u64, &[0, 0, 0, 0, 0, 0, 0, 1]);
         check(1.5f32, &[0x3f, 0xc0, 0, 0]);
         check("é".to_string(), "é".as_bytes());
+        check(Utf8String::from("é"), "é".as_bytes());
         check(Identity::from("a.b"), b"a.b");
         check(
             Address::from(Ipv4Addr::new(10, 0, 0, 1)),
@@ -286,5 +322,10 @@ mod tests {
         let err = decode::<Identity>(b"").unwrap_err();
         assert_eq!(err.result_code, 5004);
         assert!(decode::<String>(&[0xff]).is_err());
+        let err = decode::<Utf8String>(&[b'a', 0xff]).unwrap_err();
+        assert_eq!(err.result_code, 5004);
+        assert!(err.to_string().contains("UTF8String"), "{err}");
+        let err = decode::<Identity>(b"a b\x01").unwrap_err();
+        assert!(err.to_string().contains("printable ASCII"), "{err}");
     }
 }

@@ -21,6 +21,8 @@ mod data;
 mod error;
 mod flags;
 mod identity;
+mod text;
+mod utf8_string;
 
 #[doc(hidden)]
 pub mod codec;
@@ -32,6 +34,7 @@ pub use context::DecodeContext;
 pub use error::MessageError;
 pub use flags::FlagOverrides;
 pub use identity::Identity;
+pub use utf8_string::Utf8String;
 
 #[doc(hidden)]
 pub use bytes as __bytes;
@@ -40,7 +43,8 @@ use crate::message::Avp;
 use crate::message::{Message, Path};
 use crate::wire::{decode_frame, CommandFlags, DecodeError, Header, Limits, RawAvp, HEADER_LEN};
 
-/// A Rust type that is the payload of an AVP: integers, `String`, [`Identity`], `Bytes`,
+/// A Rust type that is the payload of an AVP: integers, [`Utf8String`] (or `String`),
+/// [`Identity`], `Bytes`,
 /// the `wire` types ([`Address`](crate::wire::Address), [`Time`](crate::wire::Time), ...),
 /// enumerations and grouped structs.
 pub trait AvpData: Sized {
@@ -197,11 +201,12 @@ pub trait Command: AvpSet {
         HEADER_LEN + self.avps_len()
     }
 
-    /// Encode the message: the kept header (with the length computed) and the AVPs.
+    /// Encode the message: the kept header (with the length computed) and the AVPs, into a
+    /// buffer of exactly the encoded length.
     fn encode(&self) -> Bytes {
         let len = self.encoded_len();
         let mut out = BytesMut::with_capacity(len);
-        self.encode_to(&mut out);
+        write_message(self, len, &mut out);
         out.freeze()
     }
 
@@ -209,12 +214,7 @@ pub trait Command: AvpSet {
     fn encode_to(&self, out: &mut BytesMut) {
         let len = self.encoded_len();
         out.reserve(len);
-        let header = Header {
-            length: len as u32,
-            ..*self.header()
-        };
-        header.encode(out);
-        self.encode_avps(out);
+        write_message(self, len, out);
     }
 
     /// Decode one complete message with the default [`Limits`].
@@ -254,4 +254,14 @@ pub trait Command: AvpSet {
     fn get(&self, path: &Path) -> Option<Avp> {
         self.to_message().get(path)
     }
+}
+
+/// Write `msg`, whose encoded length is `len`: the header, then the AVPs.
+fn write_message<C: Command>(msg: &C, len: usize, out: &mut BytesMut) {
+    let header = Header {
+        length: len as u32,
+        ..*msg.header()
+    };
+    header.encode(out);
+    msg.encode_avps(out);
 }

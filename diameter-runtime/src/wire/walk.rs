@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use bytes::Bytes;
 
-use super::{padded, AvpFlags, AvpHeader, DecodeError, RawAvp};
+use super::{padded, AvpFlags, AvpHeader, DecodeError, DecodeErrorKind, RawAvp};
 
 /// One AVP of a message being decoded, borrowed from the message buffer.
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +59,37 @@ impl<'a> AvpRef<'a> {
             data: self.bytes(),
         }
     }
+}
+
+impl<'a> AvpRef<'a> {
+    /// The AVP whose header starts at `start` in `buf[..end]`, read and checked as [`Walk`]
+    /// does, with the same error; for loops that keep the position themselves (the typed
+    /// decoder's). The next AVP starts at [`AvpRef::next_start`].
+    #[inline]
+    pub fn parse(buf: &'a Bytes, start: usize, end: usize) -> Result<AvpRef<'a>, DecodeError> {
+        match AvpHeader::parse(&buf[start..end]) {
+            Ok(h) => Ok(AvpRef {
+                code: h.code,
+                flags: h.flags,
+                vendor_id: h.vendor_id,
+                buf,
+                start,
+                data: (start + h.header_len(), start + h.length),
+                end: (start + padded(h.length)).min(end),
+            }),
+            Err((kind, available)) => Err(malformed(buf, start, kind, available)),
+        }
+    }
+
+    /// Offset in the buffer just past this AVP, padding included.
+    pub fn next_start(&self) -> usize {
+        self.end
+    }
+}
+
+#[cold]
+fn malformed(buf: &Bytes, start: usize, kind: DecodeErrorKind, available: usize) -> DecodeError {
+    DecodeError::new(kind, start).with_avp(buf.slice(start..start + available))
 }
 
 /// Iterator over the AVPs in `buf[range]`; yields one error (offset from the start of `buf`)

@@ -3,7 +3,7 @@
 use diameter::avps;
 use diameter::message::Avp;
 use diameter::typed::{AvpSet, Command, Enumerated, FlagOverrides, Grouped};
-use diameter::wire::Header;
+use diameter::wire::{Header, Value};
 
 /// Subscription-Id written by hand, with a plain `i32` for the type.
 #[derive(Debug, Clone, PartialEq, Default, Grouped)]
@@ -25,9 +25,11 @@ enum Tier {
     Unknown(i32),
 }
 
-/// A made-up command with just what this test needs.
+/// A made-up command with just what this test needs; its grammar forbids Result-Code
+/// (`0*0 [ Result-Code ]`).
 #[derive(Debug, Clone, PartialEq, Command)]
 #[diameter(code = 8_388_000, application = 4, request)]
+#[diameter(not_allowed(code = 268, name = "Result-Code"))]
 struct Probe {
     #[avp(header)]
     header: Header,
@@ -74,4 +76,13 @@ fn hand_written_command_checks_its_grammar() {
     let err = Probe::decode(probe.encode()).unwrap_err();
     assert_eq!(err.result_code(), 5009);
     assert_eq!(probe.avps_len() + 20, probe.encode().len());
+    // An AVP the grammar forbids: 5008 with that AVP in Failed-AVP.
+    probe.subs.truncate(1);
+    let mut msg = probe.to_message();
+    msg.avps
+        .push(Avp::new(268, 0, true, &Value::Unsigned32(2001)));
+    let err = Probe::decode(msg.encode()).unwrap_err();
+    assert_eq!(err.result_code(), 5008);
+    let failed = err.decode_error().and_then(|e| e.failed_avp.clone());
+    assert_eq!(&failed.unwrap()[..4], &268u32.to_be_bytes());
 }

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use diameter_dict::{AvpDef, Dictionary};
 
-use crate::plan::{avp_doc, CommandModule, Field, Multiplicity, Plan, TypeKind};
+use crate::plan::{avp_doc, CommandModule, Field, Multiplicity, NotAllowed, Plan, TypeKind};
 
 /// Options of the generated code.
 pub struct Emit<'a> {
@@ -80,6 +80,18 @@ fn type_doc(dict: &Dictionary, def: &AvpDef) -> String {
         let _ = write!(doc, "\n\nDefined in {}.", doc_text(spec));
     }
     doc
+}
+
+/// One `#[diameter(not_allowed(...))]` per AVP a `0*0` rule forbids.
+fn not_allowed_attrs(out: &mut Out, list: &[NotAllowed]) {
+    for n in list {
+        out.line(&format!(
+            "#[diameter(not_allowed(code = {}{}, name = {:?}))]",
+            n.code,
+            vendor_attr(n.vendor_id),
+            n.avp_name
+        ));
+    }
 }
 
 impl Emit<'_> {
@@ -158,6 +170,7 @@ impl Emit<'_> {
                 TypeKind::Grouped {
                     fields,
                     wildcard,
+                    not_allowed,
                     default,
                 } => {
                     let default = if *default { "Default, " } else { "" };
@@ -174,6 +187,7 @@ impl Emit<'_> {
                         def.name,
                         self.crate_arg()
                     ));
+                    not_allowed_attrs(out, not_allowed);
                     out.open(&format!("pub struct {} {{", t.name));
                     self.fields(out, dict, fields, *wildcard);
                     out.close("}");
@@ -324,6 +338,7 @@ impl Emit<'_> {
             attr.push_str(&self.crate_arg());
             attr.push_str(")]");
             out.line(&attr);
+            not_allowed_attrs(out, &s.not_allowed);
             out.open(&format!("pub struct {} {{", s.name));
             out.line(
                 "/// The header: identifiers and flags (the length is computed when encoding).",

@@ -103,6 +103,7 @@ pub enum TypeKind {
     Grouped {
         fields: Vec<Field>,
         wildcard: bool,
+        not_allowed: Vec<NotAllowed>,
         default: bool,
     },
     Enum {
@@ -151,6 +152,14 @@ pub struct CommandStruct {
     pub name: String,
     pub fields: Vec<Field>,
     pub wildcard: bool,
+    pub not_allowed: Vec<NotAllowed>,
+}
+
+/// An AVP a `0*0` rule (`allowed="false"`) forbids: no field, a 5008 on decode.
+pub struct NotAllowed {
+    pub code: u32,
+    pub vendor_id: u32,
+    pub avp_name: String,
 }
 
 pub struct Constant {
@@ -287,11 +296,12 @@ pub fn plan(dict: &Dictionary) -> Plan<'_> {
             let name = type_names[key].clone();
             let kind = match def.data_type {
                 DataType::Grouped => {
-                    let (fields, wildcard) =
+                    let (fields, wildcard, not_allowed) =
                         resolver.fields(def.app_id, &def.rules, &defaults, &mut warnings, &name);
                     TypeKind::Grouped {
                         fields,
                         wildcard,
+                        not_allowed,
                         default: defaults[key],
                     }
                 }
@@ -356,7 +366,8 @@ impl<'d> Resolver<'_, 'd> {
                 if !defaults[key] {
                     continue;
                 }
-                let (fields, _) = self.fields(def.app_id, &def.rules, &defaults, &mut scratch, "");
+                let (fields, _, _) =
+                    self.fields(def.app_id, &def.rules, &defaults, &mut scratch, "");
                 if fields
                     .iter()
                     .any(|f| f.multiplicity == Multiplicity::One && !f.has_default)
@@ -373,7 +384,8 @@ impl<'d> Resolver<'_, 'd> {
         defaults
     }
 
-    /// The fields for a list of rules, and whether the list has the `AVP` wildcard.
+    /// The fields for a list of rules, whether the list has the `AVP` wildcard, and the
+    /// AVPs it forbids.
     fn fields(
         &self,
         app_id: u32,
@@ -381,8 +393,9 @@ impl<'d> Resolver<'_, 'd> {
         defaults: &HashMap<AvpKey, bool>,
         warnings: &mut Vec<String>,
         owner: &str,
-    ) -> (Vec<Field>, bool) {
+    ) -> (Vec<Field>, bool, Vec<NotAllowed>) {
         let mut fields: Vec<Field> = Vec::new();
+        let mut not_allowed = Vec::new();
         let mut seen: HashSet<AvpKey> = HashSet::new();
         let mut wildcard = false;
         for rule in rules {
@@ -397,6 +410,14 @@ impl<'d> Resolver<'_, 'd> {
                 ));
                 continue;
             };
+            if rule.is_forbidden() {
+                not_allowed.push(NotAllowed {
+                    code: def.code,
+                    vendor_id: def.vendor_id,
+                    avp_name: def.name.clone(),
+                });
+                continue;
+            }
             if !seen.insert((def.code, def.vendor_id)) {
                 warnings.push(format!(
                     "{}: `{owner}`: AVP `{}` has a second rule; the first one is used",
@@ -453,7 +474,7 @@ impl<'d> Resolver<'_, 'd> {
                 has_default,
             });
         }
-        (fields, wildcard)
+        (fields, wildcard, not_allowed)
     }
 }
 
@@ -510,11 +531,13 @@ fn commands<'d>(
         let camel_name = camel(&def.name).unwrap_or_else(|| format!("Command{}", def.code));
         let build = |rules: &[Rule], suffix: &str, warnings: &mut Vec<String>| {
             let name = format!("{camel_name}{suffix}");
-            let (fields, wildcard) = resolver.fields(def.app_id, rules, defaults, warnings, &name);
+            let (fields, wildcard, not_allowed) =
+                resolver.fields(def.app_id, rules, defaults, warnings, &name);
             CommandStruct {
                 name,
                 fields,
                 wildcard,
+                not_allowed,
             }
         };
         let request = build(&def.request, "Request", warnings);

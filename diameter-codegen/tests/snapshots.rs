@@ -91,3 +91,9 @@ fn builder_writes_the_file_and_embeds_the_dictionaries() {
     assert_eq!(generated.sources.len(), 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn not_allowed_avp() {
+    // `allowed="false"` (the RFC's `0*0`): no field, a `not_allowed` attribute instead.
+    insta::assert_snapshot!(generate("not_allowed.xml"));
+}

@@ -41,6 +41,16 @@ pub struct Container {
     pub no_default: bool,
     pub name: Option<String>,
     pub krate: Option<syn::Path>,
+    /// `not_allowed(code = .., vendor = .., name = "..")`, repeatable: AVPs the grammar
+    /// forbids (the RFC's `0*0`), refused with 5008.
+    pub not_allowed: Vec<NotAllowed>,
+}
+
+/// An AVP a `0*0` rule forbids.
+pub struct NotAllowed {
+    pub code: u32,
+    pub vendor: u32,
+    pub name: Option<String>,
 }
 
 impl Container {
@@ -65,6 +75,7 @@ impl Container {
                     "no_default" => c.no_default = true,
                     "name" => c.name = Some(string(&meta)?.value()),
                     "crate" => c.krate = Some(string(&meta)?.parse()?),
+                    "not_allowed" => c.not_allowed.push(not_allowed(&meta)?),
                     _ => unreachable!("keys are checked against `allowed`"),
                 }
                 Ok(())
@@ -246,6 +257,33 @@ fn enum_value(expr: &syn::Expr) -> syn::Result<i32> {
         }) => enum_value(expr).map(|v| -v),
         other => Err(syn::Error::new(other.span(), "expected an i32 literal")),
     }
+}
+
+/// `not_allowed(code = N[, vendor = V][, name = "..."])`.
+fn not_allowed(meta: &ParseNestedMeta) -> syn::Result<NotAllowed> {
+    let mut avp = NotAllowed {
+        code: 0,
+        vendor: 0,
+        name: None,
+    };
+    let mut code = false;
+    meta.parse_nested_meta(|inner| {
+        match key_of(&inner).as_str() {
+            "code" => (avp.code, code) = (int(&inner)?, true),
+            "vendor" => avp.vendor = int(&inner)?,
+            "name" => avp.name = Some(string(&inner)?.value()),
+            key => {
+                return Err(inner.error(format!(
+                    "unknown not_allowed attribute `{key}`; expected one of: code, vendor, name"
+                )))
+            }
+        }
+        Ok(())
+    })?;
+    if !code {
+        return Err(meta.error("`not_allowed(...)` needs `code = ...`"));
+    }
+    Ok(avp)
 }
 
 fn key_of(meta: &ParseNestedMeta) -> String {

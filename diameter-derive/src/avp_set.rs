@@ -53,7 +53,14 @@ struct Layout {
 pub fn expand(input: &DeriveInput, kind: Kind) -> Result<TokenStream, Vec<syn::Error>> {
     let mut errors = Errors::default();
     let allowed: &[&str] = match kind {
-        Kind::Grouped => &["code", "vendor", "mandatory", "name", "crate"],
+        Kind::Grouped => &[
+            "code",
+            "vendor",
+            "mandatory",
+            "name",
+            "crate",
+            "not_allowed",
+        ],
         Kind::Command => &[
             "code",
             "application",
@@ -62,6 +69,7 @@ pub fn expand(input: &DeriveInput, kind: Kind) -> Result<TokenStream, Vec<syn::E
             "name",
             "no_default",
             "crate",
+            "not_allowed",
         ],
     };
     let container = Container::parse(&input.attrs, allowed, &mut errors);
@@ -332,6 +340,11 @@ fn avp_set_impl(
         };
         quote!((#code, #vendor) => #take(&mut #slot, &__avp, &#id, &mut __fo, #ix, __ctx),)
     });
+    let forbidden = container.not_allowed.iter().map(|n| {
+        let (code, vendor) = (n.code, n.vendor);
+        let name = n.name.clone().unwrap_or_else(|| format!("AVP {code}"));
+        quote!((#code, #vendor) => ::std::result::Result::Err(__c::not_allowed(&__avp, #name, __ctx)),)
+    });
     let wildcard = layout.extra.as_ref().is_some_and(|(_, w)| *w);
     let mut inits: Vec<TokenStream> = layout
         .avps
@@ -355,7 +368,6 @@ fn avp_set_impl(
     if let (Some(ident), Kind::Command) = (&layout.header, kind) {
         inits.push(quote!(#ident: <Self as __c::Command>::default_header(),));
     }
-    let _ = container;
     quote! {
         #(#infos)*
 
@@ -382,6 +394,7 @@ fn avp_set_impl(
                 let mut __fo = __c::FlagOverrides::new();
                 __ctx.walk(__buf, __range, |__avp, __ctx| match (__avp.code, __avp.vendor_id) {
                     #(#arms)*
+                    #(#forbidden)*
                     _ => __c::take_extra(&mut __extra, &__avp, #wildcard, __ctx),
                 })?;
                 ::std::result::Result::Ok(Self { #(#inits)* })

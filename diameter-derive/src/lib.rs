@@ -56,6 +56,9 @@
 //! - `#[derive(Grouped)]`: `code = N` (required), `vendor = N`, `mandatory`, `name = "..."`.
 //! - `#[derive(Command)]`: `code = N` and `application = N` (required), `request` (else an
 //!   answer), `proxiable`, `name = "..."`, `no_default` (do not implement `Default`).
+//! - `Grouped` and `Command`: `not_allowed(code = N, vendor = N, name = "...")`, repeatable,
+//!   for an AVP the grammar forbids (`0*0 [ AVP ]`): decoding a message that carries it
+//!   fails with 5008 DIAMETER_AVP_NOT_ALLOWED and the AVP in Failed-AVP.
 //! - all three: `crate = "path"`, the path of the `diameter` crate (default `::diameter`).
 //!
 //! On fields, `#[avp(...)]`, one of:

@@ -203,6 +203,15 @@ pub fn take_extra(
     Ok(())
 }
 
+/// An AVP the grammar forbids (`0*0`): 5008 DIAMETER_AVP_NOT_ALLOWED, Failed-AVP that AVP.
+#[cold]
+pub fn not_allowed(avp: &AvpRef<'_>, name: &str, ctx: &DecodeContext) -> DecodeError {
+    let kind = DecodeErrorKind::AvpNotAllowed {
+        name: name.to_string(),
+    };
+    ctx.error(kind, avp)
+}
+
 /// The value of a required single AVP: absent is 5005 (Failed-AVP: the AVP, empty).
 #[inline]
 pub fn required<T>(slot: Option<T>, info: &AvpInfo, ctx: &DecodeContext) -> Result<T, DecodeError> {

@@ -4,8 +4,12 @@
 //! ```text
 //! cargo run --release --example ocs_server -- --listen 127.0.0.1:3868 --peer smsgw.gy
 //! ```
+//!
+//! With `--tls-listen ADDR --cert FILE --key FILE` it also accepts Diameter over TLS
+//! (RFC 6733 §13); `--ca FILE` then requires client certificates issued by that CA.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
@@ -14,6 +18,7 @@ use diameter::message::{Avp, Message};
 use diameter::node::{Node, NodeConfig, PeerConfig};
 use diameter::peer::base::find;
 use diameter::peer::AppId;
+use diameter::transport::tls::{self, TlsConfig};
 use diameter::wire::Value;
 
 const CREDIT_CONTROL: u32 = 4;
@@ -27,6 +32,18 @@ struct Args {
     /// Address to listen on (IPv4 or IPv6).
     #[arg(long, default_value = "127.0.0.1:3868")]
     listen: Vec<SocketAddr>,
+    /// Address to listen on with TLS (needs --cert and --key); repeatable.
+    #[arg(long, requires_all = ["cert", "key"])]
+    tls_listen: Vec<SocketAddr>,
+    /// PEM certificate chain of the TLS listeners.
+    #[arg(long, value_name = "FILE")]
+    cert: Option<PathBuf>,
+    /// PEM private key of --cert.
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
+    /// PEM CA certificates: TLS clients must show a certificate they issued.
+    #[arg(long, value_name = "FILE")]
+    ca: Option<PathBuf>,
     /// Our Origin-Host.
     #[arg(long, default_value = "ocs.gy")]
     origin_host: String,
@@ -76,6 +93,17 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     let mut config = NodeConfig::new(&args.origin_host, &args.realm);
     config.listen = args.listen.clone();
     config.validate_requests = !args.no_validate;
+    config.tls_listen = args.tls_listen.clone();
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        let mut builder = TlsConfig::builder()
+            .certificate(tls::read_certificates(cert)?, tls::read_private_key(key)?);
+        if let Some(ca) = &args.ca {
+            builder = builder
+                .trust(tls::read_certificates(ca)?)
+                .require_client_certificate(true);
+        }
+        config.tls = Some(builder.build()?);
+    }
     let node = Node::new(config)?;
     let mut peers = Vec::new();
     for host in &args.peers {
@@ -91,6 +119,9 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     node.start().await?;
     for addr in node.local_addrs() {
         println!("listening on {addr}");
+    }
+    for addr in node.tls_local_addrs() {
+        println!("listening on {addr} (TLS)");
     }
     tokio::signal::ctrl_c().await?;
     node.stop(Duration::from_secs(5)).await;

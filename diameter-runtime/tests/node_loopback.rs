@@ -495,6 +495,36 @@ async fn request_for_an_application_not_advertised_gets_3007() {
 }
 
 #[tokio::test]
+async fn request_with_invalid_header_bits_gets_3008_and_the_connection_stays() {
+    let (server, node, app) = bad_peer_setup().await;
+    let mut s = raw_peer(server.local_addrs()[0], "bad.test", vec![AppId::auth(4)]).await;
+    // E on a request, then a reserved bit: each gets 3008 with the E bit.
+    for (flags, hop) in [(CommandFlags::ERROR, 41), (0x01, 42)] {
+        let mut req = ccr(&node);
+        req.header.flags.0 |= flags;
+        req.header.hop_by_hop = hop;
+        s.write_all(&req.encode()).await.unwrap();
+        let answer = read_message(&mut s).await.expect("answer");
+        assert_eq!(base::result_code(&answer), Some(3008));
+        assert!(answer.header.flags.is_error());
+        assert!(!answer.is_request());
+        assert_eq!(answer.header.hop_by_hop, hop);
+        assert_eq!(
+            base::str_of(&answer, avp::SESSION_ID),
+            base::str_of(&req, avp::SESSION_ID)
+        );
+    }
+    // The connection still carries good requests.
+    let mut req = ccr(&node);
+    req.header.hop_by_hop = 43;
+    s.write_all(&req.encode()).await.unwrap();
+    let answer = read_message(&mut s).await.expect("answer");
+    assert_eq!(base::result_code(&answer), Some(2001));
+    assert_eq!(answer.header.hop_by_hop, 43);
+    still_serving(&node, &app).await;
+}
+
+#[tokio::test]
 async fn request_missing_a_required_avp_gets_5005_with_failed_avp() {
     let (server, node, app) = bad_peer_setup().await;
     let mut s = raw_peer(server.local_addrs()[0], "bad2.test", vec![AppId::auth(4)]).await;

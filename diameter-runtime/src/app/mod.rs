@@ -234,11 +234,12 @@ impl Application {
         let hop_by_hop = conn.hop_by_hop.next_id();
         msg.header.hop_by_hop = hop_by_hop;
         let (tx, rx) = oneshot::channel();
-        let guard = PendingGuard {
+        let mut guard = PendingGuard {
             conn: conn.clone(),
             hop_by_hop,
             shared: shared.clone(),
             sent_at: std::time::Instant::now(),
+            answered: false,
         };
         if let Ok(mut pending) = conn.pending.lock() {
             pending.insert(hop_by_hop, Pending { tx });
@@ -249,8 +250,10 @@ impl Application {
             return Err(Error::Disconnected(conn.peer.host().to_string()));
         }
         let sent_at = guard.sent_at;
-        match tokio::time::timeout(timeout, rx).await {
+        let deadline = Instant::from_std(sent_at + timeout);
+        match tokio::time::timeout_at(deadline, rx).await {
             Ok(Ok(answer)) => {
+                guard.answered = true;
                 conn.peer
                     .stats
                     .answered(code, base::result_code(&answer), sent_at.elapsed());

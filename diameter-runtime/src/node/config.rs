@@ -4,6 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::transport::tls::TlsConfig;
 use crate::wire::uri::Transport;
 use crate::wire::{DiameterUri, Limits};
 
@@ -51,6 +52,9 @@ pub struct PeerConfig {
     pub default_route: bool,
     /// Timer overrides for this peer.
     pub timers: Option<Timers>,
+    /// The name the peer's TLS certificate must carry (`aaas://` peers); the FQDN of
+    /// the URI when not set.
+    pub tls_server_name: Option<String>,
 }
 
 /// A peer configuration that cannot be used.
@@ -60,8 +64,13 @@ pub enum ConfigError {
     #[error("peer `{uri}`: {reason}")]
     Uri { uri: String, reason: String },
     /// The transport is not available.
-    #[error("peer `{uri}`: transport {transport} is not supported (tcp only)")]
+    #[error(
+        "peer `{uri}`: transport {transport} is not supported (tcp only, with TLS for aaas://)"
+    )]
     Transport { uri: String, transport: String },
+    /// TLS is asked for without the material it needs.
+    #[error("TLS: {0}")]
+    Tls(String),
     /// An IP address does not parse.
     #[error("peer `{uri}`: `{address}` is not an IP address")]
     Address { uri: String, address: String },
@@ -77,7 +86,9 @@ pub enum ConfigError {
 }
 
 impl PeerConfig {
-    /// A peer from its DiameterURI (`aaa://host[:port][;transport=tcp]`) and realm.
+    /// A peer from its DiameterURI (`aaa://host[:port][;transport=tcp]`) and realm;
+    /// `aaas://` runs TLS over TCP (port 5658 by default), which needs the node's
+    /// [`NodeConfig::tls`] with trust anchors.
     pub fn new(uri: &str, realm: &str) -> Result<PeerConfig, ConfigError> {
         let parsed = DiameterUri::from_str(uri).map_err(|e| ConfigError::Uri {
             uri: uri.to_string(),
@@ -91,12 +102,6 @@ impl PeerConfig {
                 });
             }
         }
-        if parsed.secure {
-            return Err(ConfigError::Transport {
-                uri: uri.to_string(),
-                transport: "tls (aaas)".to_string(),
-            });
-        }
         Ok(PeerConfig {
             uri: parsed,
             realm: realm.to_string(),
@@ -104,6 +109,7 @@ impl PeerConfig {
             persistent: false,
             default_route: false,
             timers: None,
+            tls_server_name: None,
         })
     }
 
@@ -140,6 +146,23 @@ impl PeerConfig {
     pub fn timers(mut self, timers: Timers) -> PeerConfig {
         self.timers = Some(timers);
         self
+    }
+
+    /// The name the peer's TLS certificate is checked against, instead of its FQDN
+    /// (for instance the IP address the certificate was issued for).
+    pub fn tls_server_name(mut self, name: &str) -> PeerConfig {
+        self.tls_server_name = Some(name.to_string());
+        self
+    }
+
+    /// The name the peer's TLS certificate must carry.
+    pub fn server_name(&self) -> &str {
+        self.tls_server_name.as_deref().unwrap_or(&self.uri.fqdn)
+    }
+
+    /// Whether the connection runs TLS (`aaas://`).
+    pub fn is_secure(&self) -> bool {
+        self.uri.secure
     }
 
     /// The peer's DiameterIdentity.
@@ -182,6 +205,12 @@ pub struct NodeConfig {
     pub host_ip_addresses: Vec<IpAddr>,
     /// Addresses to listen on (IPv4 and IPv6); empty for a pure client.
     pub listen: Vec<SocketAddr>,
+    /// Addresses to listen on with TLS from the first byte (RFC 6733 §13); they need
+    /// [`NodeConfig::tls`] with a certificate.
+    pub tls_listen: Vec<SocketAddr>,
+    /// TLS material: the listeners' certificate, the trust anchors verifying `aaas://`
+    /// peers (and client certificates), the certificate presented to servers.
+    pub tls: Option<TlsConfig>,
     /// Timers of every peer, unless overridden.
     pub timers: Timers,
     /// Decoder limits: largest message, deepest grouping.
@@ -214,6 +243,8 @@ impl NodeConfig {
             firmware_revision: None,
             host_ip_addresses: Vec::new(),
             listen: Vec::new(),
+            tls_listen: Vec::new(),
+            tls: None,
             timers: Timers::default(),
             limits: Limits::default(),
             max_pending: 100_000,

@@ -2,26 +2,23 @@
 //! requests sent on it that wait for their answer (keyed by hop-by-hop id).
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
-use tokio::io::AsyncRead;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::message::Message;
 use crate::peer::base::command::is_peer_control;
-use crate::transport::{FrameError, FrameReader, Writer, WriterClosed};
+use crate::transport::{BoxRead, FrameError, FrameReader, Writer, WriterClosed};
 
-use super::ids::Sequence;
+use super::ids::{IdHasher, Sequence};
 use super::peer::{Peer, PeerEvent};
 use super::{dispatch, Shared};
-
-/// The read half of any stream, boxed.
-pub(crate) type BoxRead = Box<dyn AsyncRead + Send + Unpin>;
 
 /// A request waiting for its answer.
 pub(crate) struct Pending {
@@ -39,7 +36,7 @@ pub(crate) struct Conn {
     pub(crate) open: AtomicBool,
     /// Set by the reader on every message; read by the watchdog.
     pub(crate) activity: AtomicBool,
-    pub(crate) pending: Mutex<HashMap<u32, Pending>>,
+    pub(crate) pending: Mutex<HashMap<u32, Pending, BuildHasherDefault<IdHasher>>>,
     pub(crate) hop_by_hop: Sequence,
     reader: Mutex<Option<JoinHandle<()>>>,
 }
@@ -61,7 +58,7 @@ impl Conn {
             remote_addr,
             open: AtomicBool::new(false),
             activity: AtomicBool::new(false),
-            pending: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::default()),
             hop_by_hop: Sequence::hop_by_hop(),
             reader: Mutex::new(None),
         })
@@ -82,7 +79,7 @@ impl Conn {
     /// Send a message, dumping it when the dump target is enabled.
     pub(crate) async fn send(&self, shared: &Shared, msg: &Message) -> Result<(), WriterClosed> {
         shared.dump("SENT", self.peer.host(), msg);
-        self.writer.send(msg.encode()).await
+        self.writer.send_message(msg).await
     }
 
     /// Send already encoded bytes.
@@ -108,19 +105,35 @@ impl Conn {
 
 async fn read_loop(shared: Arc<Shared>, conn: Arc<Conn>, mut reader: FrameReader<BoxRead>) {
     let peer = conn.peer.clone();
+    // Answers to the requests of one read leave in one write.
+    let mut cork = None;
     loop {
+        if cork.is_some() && !reader.has_frame() {
+            cork = None;
+        }
         let frame = match reader.next_frame().await {
             Ok(Some(frame)) => frame,
-            Ok(None) => break,
+            Ok(None) => {
+                if !conn.is_open() {
+                    peer.stats
+                        .connect_failed("connection closed before CER/CEA completed".into());
+                }
+                break;
+            }
             Err(e) => {
                 match &e {
                     FrameError::Io(_) => {}
                     _ => peer.stats.decode_error(),
                 }
+                if !conn.is_open() {
+                    // A TLS server refusing our certificate says so at the first read.
+                    peer.stats.connect_failed(e.to_string());
+                }
                 tracing::warn!(target: "diameter::connection", peer = peer.host(), "closing connection: {e}");
                 break;
             }
         };
+        cork.get_or_insert_with(|| conn.writer.cork());
         conn.activity.store(true, Ordering::Relaxed);
         let msg = match Message::decode_with(frame.clone(), &shared.config.limits) {
             Ok(msg) => msg,
@@ -139,6 +152,7 @@ async fn read_loop(shared: Arc<Shared>, conn: Arc<Conn>, mut reader: FrameReader
             answer(&conn, msg);
         }
     }
+    drop(cork);
     peer.send_event(PeerEvent::Closed { conn: conn.id });
 }
 
@@ -169,12 +183,16 @@ pub(crate) struct PendingGuard {
     pub(crate) hop_by_hop: u32,
     pub(crate) shared: Arc<Shared>,
     pub(crate) sent_at: Instant,
+    /// The answer came: the reader took the entry out already.
+    pub(crate) answered: bool,
 }
 
 impl Drop for PendingGuard {
     fn drop(&mut self) {
-        if let Ok(mut p) = self.conn.pending.lock() {
-            p.remove(&self.hop_by_hop);
+        if !self.answered {
+            if let Ok(mut p) = self.conn.pending.lock() {
+                p.remove(&self.hop_by_hop);
+            }
         }
         self.conn.peer.outstanding.fetch_sub(1, Ordering::Relaxed);
         self.shared.pending.fetch_sub(1, Ordering::Relaxed);

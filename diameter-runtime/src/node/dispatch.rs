@@ -9,18 +9,18 @@
 //! the dictionary check gets its Result-Code (5005, 5004, 5009, ...) with Failed-AVP; a
 //! full application gets 3004; a failing handler gets 5012.
 
-use std::future::Future;
 use std::sync::{Arc, OnceLock};
-use std::task::{Context, Wake, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Instant;
 
 use bytes::Bytes;
+use tokio::sync::OwnedSemaphorePermit;
 
-use crate::app::{self, Request};
-use crate::message::Message;
+use crate::app::{self, HandlerError, Request};
+use crate::message::{Avp, Message};
 use crate::peer::base::{self, avp};
 use crate::wire::result_code::*;
-use crate::wire::{DecodeError, Header};
+use crate::wire::{decode_avps, CommandFlags, DecodeError, DecodeErrorKind, Header, HEADER_LEN};
 
 use super::conn::Conn;
 use super::Shared;
@@ -77,30 +77,76 @@ pub(crate) async fn request(shared: &Arc<Shared>, conn: &Arc<Conn>, msg: Message
     let Some(handler) = local.handler.clone() else {
         return reject(shared, conn, &msg, DIAMETER_APPLICATION_UNSUPPORTED, None).await;
     };
-    let shared = shared.clone();
-    let conn = conn.clone();
-    run_inline_or_spawn(async move {
-        let started = Instant::now();
-        let request = Request::new(
-            msg.clone(),
-            conn.peer.host(),
-            conn.remote_addr,
-            shared.identity.clone(),
-        );
-        let answer = match handler.handle(request).await {
+    let started = Instant::now();
+    let header = msg.header;
+    // What an error answer needs, kept aside: the request goes to the handler.
+    let skeleton = ErrorSkeleton::of(&msg);
+    let request = Request::new(
+        msg,
+        conn.peer.host(),
+        conn.remote_addr,
+        shared.identity.clone(),
+    );
+    let handled = Handled {
+        header,
+        skeleton,
+        origin_host,
+        started,
+        _permit: permit,
+    };
+    // A handler that answers at once is finished here, in the reader's task; one that
+    // waits for something goes on as a task of its own.
+    let mut answer = handler.handle(request);
+    let first = answer.as_mut().poll(&mut Context::from_waker(noop_waker()));
+    match first {
+        Poll::Ready(result) => handled.finish(shared, conn, result).await,
+        Poll::Pending => {
+            let (shared, conn) = (shared.clone(), conn.clone());
+            tokio::spawn(async move {
+                let result = answer.await;
+                handled.finish(&shared, &conn, result).await;
+            });
+        }
+    }
+}
+
+/// A request in the hands of its handler: what its answer needs.
+struct Handled {
+    header: Header,
+    skeleton: ErrorSkeleton,
+    origin_host: Option<Bytes>,
+    started: Instant,
+    /// The application's concurrency slot, held until the answer is made.
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Handled {
+    /// Send the handler's answer (with the request's identifiers), or 5012
+    /// DIAMETER_UNABLE_TO_COMPLY when it failed.
+    async fn finish(
+        self,
+        shared: &Arc<Shared>,
+        conn: &Arc<Conn>,
+        result: Result<Message, HandlerError>,
+    ) {
+        let Handled {
+            header,
+            skeleton,
+            origin_host,
+            started,
+            _permit,
+        } = self;
+        let answer = match result {
             Ok(mut answer) => {
-                answer
-                    .header
-                    .flags
-                    .set(crate::wire::CommandFlags::REQUEST, false);
-                answer.header.hop_by_hop = msg.header.hop_by_hop;
-                answer.header.end_to_end = msg.header.end_to_end;
+                answer.header.flags.set(CommandFlags::REQUEST, false);
+                answer.header.hop_by_hop = header.hop_by_hop;
+                answer.header.end_to_end = header.end_to_end;
                 answer
             }
             Err(e) => {
                 tracing::warn!(target: "diameter::application", peer = conn.peer.host(), "handler failed: {e}");
                 app::answer::error_answer(
-                    &msg,
+                    &skeleton.into_message(header),
                     &shared.identity,
                     DIAMETER_UNABLE_TO_COMPLY,
                     Some(&e.to_string()),
@@ -108,33 +154,52 @@ pub(crate) async fn request(shared: &Arc<Shared>, conn: &Arc<Conn>, msg: Message
                 )
             }
         };
-        drop(permit);
+        drop(_permit);
         let result_code = base::result_code(&answer);
         conn.peer
             .stats
-            .processed(code, result_code, started.elapsed());
-        send_answer(&shared, &conn, &msg, origin_host.as_deref(), answer).await;
-    });
+            .processed(header.command_code, result_code, started.elapsed());
+        let end_to_end = header.end_to_end;
+        send_answer(shared, conn, end_to_end, origin_host.as_deref(), answer).await;
+    }
 }
 
-/// Poll `fut` once here: a handler that answers at once costs no task switch. If it
-/// waits for something, it goes on as its own task (polled again there, with a real
-/// waker).
-fn run_inline_or_spawn(fut: impl Future<Output = ()> + Send + 'static) {
+/// The AVPs of a request that its error answer copies (Session-Id, Proxy-Info): a few
+/// handles into the request's buffer instead of a copy of the whole request.
+struct ErrorSkeleton {
+    session_id: Option<Avp>,
+    proxy_info: Vec<Avp>,
+}
+
+impl ErrorSkeleton {
+    fn of(msg: &Message) -> Self {
+        ErrorSkeleton {
+            session_id: base::find(msg, avp::SESSION_ID).cloned(),
+            proxy_info: msg
+                .avps
+                .iter()
+                .filter(|a| a.is(avp::PROXY_INFO, 0))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    fn into_message(self, header: Header) -> Message {
+        let mut avps: Vec<Avp> = self.session_id.into_iter().collect();
+        avps.extend(self.proxy_info);
+        Message { header, avps }
+    }
+}
+
+/// A waker that does nothing, for the first poll of a handler's future: a future still
+/// pending after it is spawned, and polled again there with a real waker.
+fn noop_waker() -> &'static Waker {
     struct Noop;
     impl Wake for Noop {
         fn wake(self: Arc<Self>) {}
     }
     static WAKER: OnceLock<Waker> = OnceLock::new();
-    let waker = WAKER.get_or_init(|| Waker::from(Arc::new(Noop)));
-    let mut fut = Box::pin(fut);
-    if fut
-        .as_mut()
-        .poll(&mut Context::from_waker(waker))
-        .is_pending()
-    {
-        tokio::spawn(fut);
-    }
+    WAKER.get_or_init(|| Waker::from(Arc::new(Noop)))
 }
 
 /// Answer with a protocol or permanent error.
@@ -158,31 +223,31 @@ async fn reject(
         .stats
         .sent(request.header.command_code, false, Some(result_code));
     let origin_host = base::find(request, avp::ORIGIN_HOST).map(|a| a.data());
-    send_answer(shared, conn, request, origin_host.as_deref(), answer).await;
+    let end_to_end = request.header.end_to_end;
+    send_answer(shared, conn, end_to_end, origin_host.as_deref(), answer).await;
 }
 
 async fn send_answer(
     shared: &Arc<Shared>,
     conn: &Arc<Conn>,
-    request: &Message,
+    end_to_end: u32,
     origin_host: Option<&[u8]>,
     answer: Message,
 ) {
     shared.dump("SENT", conn.peer.host(), &answer);
     let bytes = answer.encode();
     if let Some(host) = origin_host {
-        shared
-            .duplicates
-            .remember(host, request.header.end_to_end, bytes.clone());
+        shared.duplicates.remember(host, end_to_end, &bytes);
     }
     if conn.send_bytes(bytes).await.is_err() {
         tracing::debug!(target: "diameter::connection", peer = conn.peer.host(), "answer not sent: connection closed");
     }
 }
 
-/// A frame whose header is sound but whose AVPs do not decode. A request gets an answer
-/// with the error's Result-Code (E bit for 3xxx) and Failed-AVP; an answer is dropped
-/// (its request will time out).
+/// A frame whose length is sound but that does not decode: invalid command flags
+/// (reserved bits, or E on a request) or bad AVPs. A request gets an answer with the
+/// error's Result-Code (3008 DIAMETER_INVALID_HDR_BITS for the flags, RFC 6733 §7.1.3;
+/// E bit for 3xxx) and Failed-AVP; an answer is dropped (its request will time out).
 pub(crate) async fn undecodable(
     shared: &Arc<Shared>,
     conn: &Arc<Conn>,
@@ -190,15 +255,21 @@ pub(crate) async fn undecodable(
     error: DecodeError,
 ) {
     tracing::warn!(target: "diameter::connection", peer = conn.peer.host(), "undecodable message: {error}");
-    let Ok(header) = Header::decode(frame) else {
+    let header = match &error.kind {
+        DecodeErrorKind::HeaderBits(_) => header_as_is(frame),
+        _ => Header::decode(frame).ok(),
+    };
+    let Some(header) = header.filter(|h| h.flags.is_request()) else {
         return;
     };
-    if !header.flags.is_request() {
-        return;
-    }
+    // The AVPs that do decode, for the Session-Id and Proxy-Info of the answer.
+    let body = frame.slice(HEADER_LEN.min(frame.len())..);
     let request = Message {
         header,
-        avps: Vec::new(),
+        avps: decode_avps(&body)
+            .map_while(Result::ok)
+            .map(Into::into)
+            .collect(),
     };
     let result_code = error.result_code;
     let answer = app::answer::error_answer(
@@ -211,5 +282,20 @@ pub(crate) async fn undecodable(
     conn.peer
         .stats
         .sent(header.command_code, false, Some(result_code));
-    send_answer(shared, conn, &request, None, answer).await;
+    send_answer(shared, conn, header.end_to_end, None, answer).await;
+}
+
+/// The header fields as they stand, whatever the command flags say.
+fn header_as_is(frame: &[u8]) -> Option<Header> {
+    let h = frame.get(..HEADER_LEN)?;
+    let word = |i: usize| u32::from_be_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]);
+    Some(Header {
+        version: h[0],
+        length: word(0) & 0x00ff_ffff,
+        flags: crate::wire::CommandFlags(h[4]),
+        command_code: word(4) & 0x00ff_ffff,
+        application_id: word(8),
+        hop_by_hop: word(12),
+        end_to_end: word(16),
+    })
 }

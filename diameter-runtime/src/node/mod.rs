@@ -56,11 +56,10 @@ use crate::message::{dump, Message, Validator};
 use crate::peer::base::{self, avp, DisconnectCause};
 use crate::peer::capabilities::{self, AppId, Capabilities};
 use crate::peer::State;
-use crate::transport::{FrameReader, Writer};
+use crate::transport::{tls, FrameReader, Stream, Writer};
 use crate::wire::result_code::DIAMETER_UNKNOWN_PEER;
 use crate::wire::DiameterUri;
 
-use conn::BoxRead;
 pub(crate) use conn::{Conn, Pending, PendingGuard};
 use duplicates::Duplicates;
 use peer::{Incoming, Peer, PeerEvent, PeerTask};
@@ -120,6 +119,7 @@ pub(crate) struct Running {
     local_apps: Vec<AppId>,
     selector: Arc<dyn PeerSelector>,
     listen_addrs: Vec<SocketAddr>,
+    tls_listen_addrs: Vec<SocketAddr>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -290,9 +290,17 @@ impl Node {
         self.shared.end_to_end.next_id()
     }
 
-    /// Add a peer to the table (before [`Node::start`]).
+    /// Add a peer to the table (before [`Node::start`]). An `aaas://` peer needs
+    /// [`NodeConfig::tls`] with trust anchors.
     pub fn add_peer(&self, config: PeerConfig) -> Result<PeerRef, ConfigError> {
         let mut setup = self.setup()?;
+        let tls = self.shared.config.tls.as_ref();
+        if config.is_secure() && tls.and_then(|t| t.client()).is_none() {
+            return Err(ConfigError::Tls(format!(
+                "peer `{}` is aaas:// but the node's TLS configuration has no trust anchors",
+                config.host()
+            )));
+        }
         let host = config.host().to_ascii_lowercase();
         if setup
             .peers
@@ -368,14 +376,29 @@ impl Node {
             let setup = std::mem::take(&mut *setup);
             (setup.peers, setup.apps, setup.selector)
         };
-        let mut listeners = Vec::new();
-        for addr in &self.shared.config.listen {
-            listeners.push(TcpListener::bind(addr).await?);
+        let config = &self.shared.config;
+        let tls_server = config.tls.as_ref().and_then(|t| t.server()).cloned();
+        if !config.tls_listen.is_empty() && tls_server.is_none() {
+            return Err(ConfigError::Tls(
+                "TLS listeners need a certificate in the node's TLS configuration".into(),
+            )
+            .into());
         }
-        let listen_addrs = listeners
-            .iter()
-            .filter_map(|l| l.local_addr().ok())
-            .collect();
+        let mut listeners = Vec::new();
+        for addr in &config.listen {
+            listeners.push((TcpListener::bind(addr).await?, None));
+        }
+        for addr in &config.tls_listen {
+            listeners.push((TcpListener::bind(addr).await?, tls_server.clone()));
+        }
+        let bound = |secure: bool| -> Vec<SocketAddr> {
+            listeners
+                .iter()
+                .filter(|(_, tls)| tls.is_some() == secure)
+                .filter_map(|(l, _)| l.local_addr().ok())
+                .collect()
+        };
+        let (listen_addrs, tls_listen_addrs) = (bound(false), bound(true));
         let mut peers = Vec::new();
         let mut receivers = Vec::new();
         let mut by_host = HashMap::new();
@@ -399,6 +422,7 @@ impl Node {
             local_apps,
             selector: selector.unwrap_or_else(|| Arc::new(FewestOutstanding)),
             listen_addrs,
+            tls_listen_addrs,
             tasks: Mutex::new(Vec::new()),
         };
         if self.shared.running.set(running).is_err() {
@@ -412,8 +436,12 @@ impl Node {
                 peer.send_event(PeerEvent::Start);
             }
         }
-        for listener in listeners {
-            tasks.push(tokio::spawn(accept_loop(self.shared.clone(), listener)));
+        for (listener, tls) in listeners {
+            tasks.push(tokio::spawn(accept_loop(
+                self.shared.clone(),
+                listener,
+                tls,
+            )));
         }
         if let Some(r) = self.shared.running() {
             if let Ok(mut t) = r.tasks.lock() {
@@ -428,6 +456,14 @@ impl Node {
         self.shared
             .running()
             .map(|r| r.listen_addrs.clone())
+            .unwrap_or_default()
+    }
+
+    /// The addresses the node listens on with TLS (with the ports actually bound).
+    pub fn tls_local_addrs(&self) -> Vec<SocketAddr> {
+        self.shared
+            .running()
+            .map(|r| r.tls_listen_addrs.clone())
             .unwrap_or_default()
     }
 
@@ -649,12 +685,39 @@ pub struct PeerInfo {
     pub local_addr: Option<SocketAddr>,
 }
 
-async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
+/// Accept connections; on a TLS listener, each runs the TLS handshake (bounded by the
+/// CEA timer) before anything else, and one that fails is closed with a warning.
+async fn accept_loop(
+    shared: Arc<Shared>,
+    listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) {
     loop {
         match listener.accept().await {
-            Ok((stream, _)) => {
-                let _ = stream.set_nodelay(true);
-                tokio::spawn(handshake(shared.clone(), stream));
+            Ok((tcp, remote)) => {
+                let _ = tcp.set_nodelay(true);
+                let shared = shared.clone();
+                let tls = tls.clone();
+                tokio::spawn(async move {
+                    let stream = match tls {
+                        None => Stream::from(tcp),
+                        Some(tls) => {
+                            let wait = shared.config.timers.cea;
+                            match tokio::time::timeout(wait, tls::accept(&tls, tcp)).await {
+                                Ok(Ok(stream)) => Stream::from(stream),
+                                Ok(Err(e)) => {
+                                    tracing::warn!(target: "diameter::node", %remote, "closing new connection: {e}");
+                                    return;
+                                }
+                                Err(_) => {
+                                    tracing::warn!(target: "diameter::node", %remote, "closing new connection: no TLS handshake within {wait:?}");
+                                    return;
+                                }
+                            }
+                        }
+                    };
+                    handshake(shared, stream).await;
+                });
             }
             Err(e) => {
                 tracing::warn!(target: "diameter::node", "accept failed: {e}");
@@ -667,12 +730,10 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
 /// The first message on an accepted connection must be a CER from a peer in the table;
 /// an unknown Origin-Host gets a dynamic peer when the node accepts unknown peers, else a
 /// CEA with 3010 DIAMETER_UNKNOWN_PEER and the connection closes.
-async fn handshake(shared: Arc<Shared>, stream: tokio::net::TcpStream) {
-    let local_addr = stream.local_addr().ok();
-    let remote_addr = stream.peer_addr().ok();
-    let (r, w) = stream.into_split();
-    let mut reader = FrameReader::new(Box::new(r) as BoxRead, shared.config.limits);
-    let writer = Writer::spawn(w);
+async fn handshake(shared: Arc<Shared>, stream: Stream) {
+    let (local_addr, remote_addr, secure) = (stream.local_addr, stream.remote_addr, stream.secure);
+    let mut reader = FrameReader::new(stream.read, shared.config.limits);
+    let writer = Writer::spawn(stream.write);
     let wait = shared.config.timers.cea;
     let frame = match tokio::time::timeout(wait, reader.next_frame()).await {
         Ok(Ok(Some(frame))) => frame,
@@ -718,6 +779,7 @@ async fn handshake(shared: Arc<Shared>, stream: tokio::net::TcpStream) {
         caps,
         local_addr,
         remote_addr,
+        secure,
     });
     let Some(running) = shared.running() else {
         return incoming.writer.close();
@@ -761,7 +823,7 @@ fn to_dynamic_peer(shared: &Arc<Shared>, running: &Running, incoming: Box<Incomi
         .or_insert_with(|| {
             let config = PeerConfig {
                 uri: DiameterUri {
-                    secure: false,
+                    secure: incoming.secure,
                     fqdn: host.clone(),
                     port: None,
                     transport: None,
@@ -772,6 +834,7 @@ fn to_dynamic_peer(shared: &Arc<Shared>, running: &Running, incoming: Box<Incomi
                 persistent: false,
                 default_route: false,
                 timers: None,
+                tls_server_name: None,
             };
             let (peer, rx) = Peer::new(usize::MAX, config, shared.config.timers, true);
             let task = tokio::spawn(PeerTask::new(shared.clone(), peer.clone(), rx).run());

@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
@@ -17,11 +16,11 @@ use crate::peer::base::{self, command, DisconnectCause};
 use crate::peer::capabilities::{self, common_applications, AppId, Capabilities};
 use crate::peer::watchdog::{tw, Watchdog, WatchdogAction, WatchdogEvent, WatchdogState};
 use crate::peer::{Action, ConnId, Event, PeerFsm, Side, State};
-use crate::transport::{tcp, FrameReader, Writer};
+use crate::transport::{tcp, tls, BoxRead, FrameReader, Stream, Writer};
 use crate::wire::result_code::DIAMETER_SUCCESS;
 
 use super::config::{PeerConfig, Timers};
-use super::conn::{BoxRead, Conn};
+use super::conn::Conn;
 use super::ids::random_u64;
 use super::stats::StatsCell;
 use super::Shared;
@@ -34,6 +33,8 @@ pub(crate) struct Incoming {
     pub(crate) caps: Capabilities,
     pub(crate) local_addr: Option<std::net::SocketAddr>,
     pub(crate) remote_addr: Option<std::net::SocketAddr>,
+    /// The connection runs TLS.
+    pub(crate) secure: bool,
 }
 
 /// What the peer task reacts to.
@@ -45,7 +46,7 @@ pub(crate) enum PeerEvent {
     },
     Connected {
         attempt: u64,
-        result: std::io::Result<TcpStream>,
+        result: std::io::Result<Stream>,
     },
     Incoming(Box<Incoming>),
     Control {
@@ -133,6 +134,29 @@ impl Peer {
 
     pub(crate) fn current_state(&self) -> State {
         self.state.lock().map(|s| *s).unwrap_or(State::Closed)
+    }
+}
+
+/// Connect to the peer: TCP, then the TLS handshake for an `aaas://` peer (within the
+/// connect timer too), before any Diameter message.
+async fn dial(peer: &Peer, tls: Option<Arc<rustls::ClientConfig>>) -> std::io::Result<Stream> {
+    let addrs = peer.config.dial_addresses().await?;
+    let tcp = tcp::connect(&addrs, peer.timers.connect).await?;
+    if !peer.config.is_secure() {
+        return Ok(Stream::from(tcp));
+    }
+    let Some(tls) = tls else {
+        return Err(std::io::Error::other(
+            "aaas:// peer but the node has no TLS trust anchors",
+        ));
+    };
+    let name = peer.config.server_name();
+    match tokio::time::timeout(peer.timers.connect, tls::connect(&tls, name, tcp)).await {
+        Ok(stream) => stream.map(Stream::from),
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("TLS handshake with {name}: no answer"),
+        )),
     }
 }
 
@@ -292,18 +316,18 @@ impl PeerTask {
                 }
                 match result {
                     Ok(stream) => {
-                        let local = stream.local_addr().ok();
-                        let remote = stream.peer_addr().ok();
-                        let (r, w) = stream.into_split();
-                        let conn = self.new_conn(Writer::spawn(w), local, remote);
-                        let reader =
-                            FrameReader::new(Box::new(r) as BoxRead, self.shared.config.limits);
+                        let conn = self.new_conn(
+                            Writer::spawn(stream.write),
+                            stream.local_addr,
+                            stream.remote_addr,
+                        );
+                        let reader = FrameReader::new(stream.read, self.shared.config.limits);
                         conn.start_reader(self.shared.clone(), reader);
                         self.i_conn = Some(conn);
                         self.feed(Event::IRcvConnAck, None);
                     }
                     Err(e) => {
-                        tracing::info!(target: "diameter::peer", peer = self.peer.host(), "connect failed: {e}");
+                        tracing::warn!(target: "diameter::peer", peer = self.peer.host(), "connect failed: {e}");
                         self.feed(Event::IRcvConnNack, None);
                     }
                 }
@@ -494,11 +518,18 @@ impl PeerTask {
                 self.attempt += 1;
                 let attempt = self.attempt;
                 let peer = self.peer.clone();
+                let tls = self
+                    .shared
+                    .config
+                    .tls
+                    .as_ref()
+                    .and_then(|t| t.client())
+                    .cloned();
                 tokio::spawn(async move {
-                    let result = match peer.config.dial_addresses().await {
-                        Ok(addrs) => tcp::connect(&addrs, peer.timers.connect).await,
-                        Err(e) => Err(e),
-                    };
+                    let result = dial(&peer, tls).await;
+                    if let Err(e) = &result {
+                        peer.stats.connect_failed(e.to_string());
+                    }
                     peer.send_event(PeerEvent::Connected { attempt, result });
                 });
             }

@@ -64,6 +64,9 @@ pub struct PeerStats {
     pub decode_errors: u64,
     /// Connections established (CER/CEA completed).
     pub connections: u64,
+    /// Why the last attempt to connect to the peer failed (refused, TLS handshake
+    /// refused, ...); cleared when a connection opens.
+    pub last_connect_error: Option<String>,
 }
 
 /// The live statistics of one peer.
@@ -127,7 +130,14 @@ impl StatsCell {
     }
 
     pub(crate) fn connected(&self) {
-        self.with(|s| s.connections += 1);
+        self.with(|s| {
+            s.connections += 1;
+            s.last_connect_error = None;
+        });
+    }
+
+    pub(crate) fn connect_failed(&self, error: String) {
+        self.with(|s| s.last_connect_error = Some(error));
     }
 
     pub(crate) fn snapshot(&self, ready: bool) -> PeerStats {

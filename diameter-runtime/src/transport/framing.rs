@@ -3,7 +3,7 @@
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::wire::{frame_length, DecodeError, Limits};
+use crate::wire::{frame_length, DecodeError, DecodeErrorKind, Limits};
 
 /// Why a stream stopped yielding frames.
 #[derive(Debug, thiserror::Error)]
@@ -39,10 +39,36 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         }
     }
 
+    /// The length of the frame at the head of the buffer, once its header is there.
+    /// Invalid command flags leave the length trustworthy: such a frame is handed on
+    /// whole (a request then gets 3008 DIAMETER_INVALID_HDR_BITS).
+    fn frame_length(&self) -> Result<Option<usize>, FrameError> {
+        match frame_length(&self.buf, &self.limits) {
+            Ok(len) => Ok(len),
+            Err(e) if matches!(e.kind, DecodeErrorKind::HeaderBits(_)) => {
+                let len = u32::from_be_bytes([0, self.buf[1], self.buf[2], self.buf[3]]);
+                if len as usize > self.limits.max_message_size {
+                    let kind = DecodeErrorKind::TooLarge {
+                        length: len,
+                        limit: self.limits.max_message_size,
+                    };
+                    return Err(FrameError::Header(DecodeError::new(kind, 1)));
+                }
+                Ok(Some(len as usize))
+            }
+            Err(e) => Err(FrameError::Header(e)),
+        }
+    }
+
+    /// Whether a whole frame is buffered: [`FrameReader::next_frame`] will not wait.
+    pub fn has_frame(&self) -> bool {
+        matches!(self.frame_length(), Ok(Some(len)) if self.buf.len() >= len)
+    }
+
     /// The next complete frame; `Ok(None)` at a clean end of stream.
     pub async fn next_frame(&mut self) -> Result<Option<Bytes>, FrameError> {
         loop {
-            if let Some(len) = frame_length(&self.buf, &self.limits).map_err(FrameError::Header)? {
+            if let Some(len) = self.frame_length()? {
                 if self.buf.len() >= len {
                     return Ok(Some(self.buf.split_to(len).freeze()));
                 }

@@ -1,6 +1,12 @@
 //! `diameter bench --target HOST:PORT`: a network load generator. Opens `--connections`
 //! client nodes to the target, keeps `--inflight` requests outstanding on each, and
 //! reports throughput, Result-Codes and latency percentiles.
+//!
+//! With `--rate N` requests are sent on a fixed schedule (request `i` at `i / N`
+//! seconds) and a request sent late, because the answers lag, has its latency counted
+//! from its scheduled time, not from when it could go: a stalled server shows in the
+//! percentiles instead of slowing the load down (no coordinated omission). `--tls`
+//! dials `aaas://` peers.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +20,7 @@ use diameter::message::{from_json, Avp, Message};
 use diameter::node::{Error, Node, NodeConfig, PeerConfig};
 use diameter::peer::base::{self, avp};
 use diameter::peer::AppId;
+use diameter::transport::tls::{self, TlsConfig};
 use diameter::wire::{CommandFlags, Value};
 use hdrhistogram::Histogram;
 
@@ -33,9 +40,25 @@ pub struct LoadArgs {
     /// Seconds to run.
     #[arg(long, default_value_t = 10.0)]
     pub duration: f64,
-    /// Total requests per second to aim at (0: as fast as answers come).
+    /// Total requests per second on a fixed schedule; a request sent late has its
+    /// latency counted from its scheduled time (0: as fast as answers come).
     #[arg(long, default_value_t = 0)]
     pub rate: u64,
+    /// Connect with TLS (`aaas://`), verifying the server against --ca.
+    #[arg(long, requires = "ca")]
+    pub tls: bool,
+    /// PEM file of the CA certificates that verify the server (with --tls).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<std::path::PathBuf>,
+    /// PEM certificate chain presented to the server (mutual TLS), with --key.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<std::path::PathBuf>,
+    /// PEM private key of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<std::path::PathBuf>,
+    /// Name the server's certificate must carry (default: the host part of --target).
+    #[arg(long, value_name = "NAME")]
+    pub tls_server_name: Option<String>,
     /// Origin-Host of the client; with several connections, connection N uses
     /// `<N>.<origin-host>` (the server must know these peers).
     #[arg(long, default_value = "bench.client")]
@@ -82,6 +105,7 @@ pub fn run(dict: Dictionary, args: &LoadArgs, template: Option<Vec<u8>>) -> anyh
         Some(bytes) => Some(parse_template(&dict, &bytes)?),
         None => None,
     };
+    let tls = args.tls.then(|| tls_config(args)).transpose()?;
     let rt = if args.threads <= 1 {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -92,7 +116,18 @@ pub fn run(dict: Dictionary, args: &LoadArgs, template: Option<Vec<u8>>) -> anyh
             .enable_all()
             .build()?
     };
-    rt.block_on(drive(Arc::new(dict), args, addr, template))
+    rt.block_on(drive(Arc::new(dict), args, addr, template, tls))
+}
+
+/// The client side of TLS: --ca, and --cert/--key for mutual TLS.
+fn tls_config(args: &LoadArgs) -> anyhow::Result<TlsConfig> {
+    let ca = args.ca.as_ref().context("--tls needs --ca")?;
+    let mut builder = TlsConfig::builder().trust(tls::read_certificates(ca)?);
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        builder =
+            builder.client_certificate(tls::read_certificates(cert)?, tls::read_private_key(key)?);
+    }
+    Ok(builder.build()?)
 }
 
 fn parse_template(dict: &Dictionary, bytes: &[u8]) -> anyhow::Result<Message> {
@@ -138,6 +173,7 @@ async fn connect(
     addr: std::net::SocketAddr,
     index: usize,
     app_id: u32,
+    tls: Option<TlsConfig>,
 ) -> anyhow::Result<(Node, Application)> {
     let host = if args.connections == 1 {
         args.origin_host.clone()
@@ -147,20 +183,37 @@ async fn connect(
     let mut config = NodeConfig::new(&host, &args.realm);
     config.max_pending = args.inflight.max(1) * 2;
     config.validate_requests = false;
+    let scheme = if tls.is_some() { "aaas" } else { "aaa" };
+    config.tls = tls;
     let node = Node::with_dictionary(config, dict);
+    let target = args.target.as_deref().unwrap_or_default();
+    let server_name = match &args.tls_server_name {
+        Some(name) => name.clone(),
+        None => target
+            .rsplit_once(':')
+            .map_or(target, |(host, _)| host)
+            .trim_matches(['[', ']'])
+            .to_string(),
+    };
     let peer = node.add_peer(
         PeerConfig::new(
-            &format!("aaa://{}:{}", args.target_host, addr.port()),
+            &format!("{scheme}://{}:{}", args.target_host, addr.port()),
             &args.realm,
         )?
         .ip_addresses([addr.ip().to_string()])?
+        .tls_server_name(&server_name)
         .persistent(true),
     )?;
     let app = node.add_application(AppId::auth(app_id), &[peer])?;
     node.start().await?;
-    app.wait_for_ready(Duration::from_secs(10))
-        .await
-        .with_context(|| format!("connection {index} ({host}) to {addr}"))?;
+    if let Err(e) = app.wait_for_ready(Duration::from_secs(10)).await {
+        let why = node
+            .statistics()
+            .first()
+            .and_then(|s| s.last_connect_error.clone())
+            .map_or(String::new(), |e| format!(" (last connect error: {e})"));
+        bail!("connection {index} ({host}) to {addr}: {e}{why}");
+    }
     Ok((node, app))
 }
 
@@ -169,11 +222,12 @@ async fn drive(
     args: &LoadArgs,
     addr: std::net::SocketAddr,
     template: Option<Message>,
+    tls: Option<TlsConfig>,
 ) -> anyhow::Result<()> {
     let app_id = template.as_ref().map_or(4, |t| t.header.application_id);
     let mut clients = Vec::new();
     for i in 0..args.connections.max(1) {
-        clients.push(connect(dict.clone(), args, addr, i, app_id).await?);
+        clients.push(connect(dict.clone(), args, addr, i, app_id, tls.clone()).await?);
     }
     let tally = Arc::new(Tally::default());
     let outcome = Arc::new(Mutex::new(Outcome {
@@ -184,8 +238,7 @@ async fn drive(
     let started = Instant::now();
     let until = started + Duration::from_secs_f64(args.duration);
     let timeout = Duration::from_secs_f64(args.timeout);
-    let workers = clients.len() * args.inflight.max(1);
-    let pace = (args.rate > 0).then(|| Duration::from_secs_f64(workers as f64 / args.rate as f64));
+    let schedule = (args.rate > 0).then(|| Schedule::start(args.rate, until));
     let mut tasks = Vec::new();
     for (node, app) in &clients {
         let mut base_msg = template
@@ -196,8 +249,12 @@ async fn drive(
             let (node, app, tally, outcome) =
                 (node.clone(), app.clone(), tally.clone(), outcome.clone());
             let template = base_msg.clone();
+            let schedule = schedule.clone();
             tasks.push(tokio::spawn(async move {
-                worker(node, app, template, until, timeout, pace, tally, outcome).await
+                worker(
+                    node, app, template, until, timeout, schedule, tally, outcome,
+                )
+                .await
             }));
         }
     }
@@ -237,6 +294,44 @@ async fn drive(
     Ok(())
 }
 
+/// The fixed-rate schedule shared by the workers: request `i` is due at
+/// `start + i * interval`, and the workers take the requests in order.
+struct Schedule {
+    start: Instant,
+    interval: Duration,
+    next: AtomicU64,
+    until: Instant,
+}
+
+impl Schedule {
+    /// A schedule of `rate` requests per second from now until `until`.
+    fn start(rate: u64, until: Instant) -> Arc<Schedule> {
+        Arc::new(Schedule {
+            start: Instant::now(),
+            interval: Duration::from_secs_f64(1.0 / rate as f64),
+            next: AtomicU64::new(0),
+            until,
+        })
+    }
+
+    /// Wait for the next request's due time; `None` when the run is over. The time its
+    /// latency counts from: the due time when the request is late (the worker was
+    /// waiting for answers: the server's delay), else when the timer fired (the
+    /// runtime's timer rounds up to the millisecond, which is not the server's doing).
+    async fn next(&self) -> Option<Instant> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        let due = self.start + self.interval.mul_f64(i as f64);
+        if due >= self.until {
+            return None;
+        }
+        if due <= Instant::now() {
+            return Some(due);
+        }
+        tokio::time::sleep_until(due.into()).await;
+        Some(Instant::now())
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn worker(
     node: Node,
@@ -244,19 +339,25 @@ async fn worker(
     template: Message,
     until: Instant,
     timeout: Duration,
-    pace: Option<Duration>,
+    schedule: Option<Arc<Schedule>>,
     tally: Arc<Tally>,
     outcome: Arc<Mutex<Outcome>>,
 ) {
     let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds");
     let mut codes: BTreeMap<String, u64> = BTreeMap::new();
     let mut errors: BTreeMap<String, u64> = BTreeMap::new();
-    let mut next = tokio::time::Instant::now();
-    while Instant::now() < until {
-        if let Some(p) = pace {
-            tokio::time::sleep_until(next).await;
-            next += p;
-        }
+    loop {
+        // Latency counts from the scheduled time at a fixed rate, from now otherwise.
+        let sent = match &schedule {
+            Some(s) => match s.next().await {
+                Some(due) => due,
+                None => break,
+            },
+            None => match Instant::now() {
+                now if now >= until => break,
+                now => now,
+            },
+        };
         let mut req = template.clone();
         if let Some(s) = req.avps.iter_mut().find(|a| a.is(avp::SESSION_ID, 0)) {
             *s = Avp::new(
@@ -266,7 +367,6 @@ async fn worker(
                 &Value::Utf8String(node.next_session_id()),
             );
         }
-        let sent = Instant::now();
         match app.send_request(req, timeout).await {
             Ok(answer) => {
                 let us = sent.elapsed().as_micros() as u64;
@@ -311,6 +411,8 @@ fn report(args: &LoadArgs, o: &Outcome, answers: u64, elapsed: f64) {
             "target": args.target,
             "connections": args.connections,
             "inflight": args.inflight,
+            "rate": args.rate,
+            "tls": args.tls,
             "duration_s": elapsed,
             "answers": answers,
             "answers_per_s": rate,
@@ -325,11 +427,18 @@ fn report(args: &LoadArgs, o: &Outcome, answers: u64, elapsed: f64) {
         return;
     }
     println!(
-        "target {}: {} connection(s) x {} in flight, {elapsed:.1} s",
+        "target {}{}: {} connection(s) x {} in flight, {elapsed:.1} s",
         args.target.as_deref().unwrap_or(""),
+        if args.tls { " (TLS)" } else { "" },
         args.connections,
         args.inflight
     );
+    if args.rate > 0 {
+        println!(
+            "fixed rate {}/s; a late request's latency counts from its scheduled time",
+            args.rate
+        );
+    }
     println!("answers: {answers} ({rate:.0}/s)");
     let codes: Vec<String> = o
         .result_codes

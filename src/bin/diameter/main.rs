@@ -56,7 +56,7 @@ enum Command {
         /// Input file; `-` or nothing for standard input.
         file: Option<PathBuf>,
         #[command(flatten)]
-        load: load_cmd::LoadArgs,
+        load: Box<load_cmd::LoadArgs>,
     },
     /// Dictionary queries.
     Dict {

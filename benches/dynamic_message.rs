@@ -1,11 +1,15 @@
-//! The dynamic message model on the seed CCR: decode, read three values by path, re-encode.
+//! The dynamic message model on the seed CCR: decode, read three values by path, re-encode,
+//! and the full dictionary check a receiver makes ([`Validator::validate`]).
 //!
 //! Run with `cargo bench --bench dynamic_message`.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use diameter::dict::Dictionary;
-use diameter::message::{Message, Path};
+use diameter::message::{Message, Path, Validator};
+use diameter::wire::Limits;
 
 fn seed_ccr() -> Bytes {
     Bytes::from(diameter::hex::decode(include_str!("../tests/data/seed_ccr.hex")).unwrap())
@@ -45,6 +49,12 @@ fn bench(c: &mut Criterion) {
             }
             msg.encode()
         })
+    });
+    let validator = Validator::new(Arc::new(dict.clone()));
+    let limits = Limits::default();
+    validator.validate(&msg, &limits).unwrap();
+    group.bench_function("validate", |b| {
+        b.iter(|| validator.validate(black_box(&msg), &limits).unwrap())
     });
     group.finish();
 }

@@ -193,14 +193,20 @@ pub fn take_extra(
     ctx: &mut DecodeContext,
 ) -> Result<(), DecodeError> {
     if !wildcard && avp.flags.is_mandatory() {
-        let kind = DecodeErrorKind::UnsupportedAvp {
-            code: avp.code,
-            vendor_id: avp.vendor_id,
-        };
-        return Err(ctx.error(kind, avp));
+        return Err(unsupported(avp, ctx));
     }
     v.push(Avp::from(avp.to_raw()));
     Ok(())
+}
+
+#[cold]
+#[inline(never)]
+fn unsupported(avp: &AvpRef<'_>, ctx: &DecodeContext) -> DecodeError {
+    let kind = DecodeErrorKind::UnsupportedAvp {
+        code: avp.code,
+        vendor_id: avp.vendor_id,
+    };
+    ctx.error(kind, avp)
 }
 
 /// An AVP the grammar forbids (`0*0`): 5008 DIAMETER_AVP_NOT_ALLOWED, Failed-AVP that AVP.
@@ -230,6 +236,8 @@ pub fn counted<T>(v: Vec<T>, info: &AvpInfo, ctx: &DecodeContext) -> Result<Vec<
     Ok(v)
 }
 
+#[cold]
+#[inline(never)]
 fn missing(info: &AvpInfo, ctx: &DecodeContext) -> DecodeError {
     let example = RawAvp {
         code: info.code,
@@ -243,6 +251,8 @@ fn missing(info: &AvpInfo, ctx: &DecodeContext) -> DecodeError {
     ctx.missing(kind, &example)
 }
 
+#[cold]
+#[inline(never)]
 fn too_many(
     avp: &AvpRef<'_>,
     info: &AvpInfo,

@@ -43,6 +43,7 @@ impl DecodeContext {
     }
 
     /// Offset in the message of the AVP being read.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.current
     }
@@ -60,7 +61,10 @@ impl DecodeContext {
         self.sequence = self.origin + range.start;
         let mut pos = range.start;
         while pos < range.end {
-            let avp = AvpRef::parse(buf, pos, range.end).map_err(|e| e.offset_by(self.origin))?;
+            let avp = match AvpRef::read(buf, pos, range.end) {
+                Ok(avp) => avp,
+                Err(e) => return Err(e.offset_by(self.origin)),
+            };
             self.current = self.origin + pos;
             pos = avp.next_start();
             f(avp, self)?;
@@ -72,6 +76,7 @@ impl DecodeContext {
     /// Decode the members of grouped AVP `avp` with `f`, one level deeper.
     ///
     /// Fails with 5004 (Failed-AVP: `avp`) past the nesting limit.
+    #[inline]
     pub fn group<T>(
         &mut self,
         avp: &AvpRef<'_>,
@@ -89,12 +94,14 @@ impl DecodeContext {
     }
 
     /// An error about `avp` (the AVP being read), which goes into Failed-AVP as received.
+    #[cold]
     pub fn error(&self, kind: DecodeErrorKind, avp: &AvpRef<'_>) -> DecodeError {
         DecodeError::new(kind, self.current).with_avp(avp.whole())
     }
 
     /// An error about a missing AVP, at the start of the sequence being walked; Failed-AVP
     /// holds `example` (the missing AVP with an empty payload).
+    #[cold]
     pub fn missing(&self, kind: DecodeErrorKind, example: &RawAvp) -> DecodeError {
         let mut out = BytesMut::with_capacity(example.encoded_len());
         example.encode(&mut out);

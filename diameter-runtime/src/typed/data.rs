@@ -124,8 +124,7 @@ impl AvpData for Identity {
     fn decode_data(avp: &AvpRef<'_>, ctx: &mut DecodeContext) -> Result<Self, DecodeError> {
         // What `Value::decode` accepts: non-empty printable ASCII.
         if !avp.data().is_empty() {
-            if let Some(text) = Text::from_ascii_where(avp.bytes(), |b| (0x20..=0x7e).contains(&b))
-            {
+            if let Some(text) = Text::from_printable_ascii(avp.bytes()) {
                 return Ok(Identity(text));
             }
         }

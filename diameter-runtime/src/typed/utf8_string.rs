@@ -25,6 +25,7 @@ impl Utf8String {
     }
 
     /// The text in `bytes` (shared, no copy), when they are valid UTF-8.
+    #[inline]
     pub fn from_utf8(bytes: ::bytes::Bytes) -> Result<Utf8String, std::str::Utf8Error> {
         Text::from_utf8(bytes).map(Utf8String)
     }

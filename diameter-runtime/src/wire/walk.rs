@@ -31,16 +31,19 @@ pub struct AvpRef<'a> {
 
 impl<'a> AvpRef<'a> {
     /// The payload.
+    #[inline]
     pub fn data(&self) -> &'a [u8] {
         &self.buf[self.data.0..self.data.1]
     }
 
     /// The payload as `Bytes` (shares the message buffer).
+    #[inline]
     pub fn bytes(&self) -> Bytes {
         self.buf.slice(self.data.0..self.data.1)
     }
 
     /// The buffer and range of the payload, to walk a grouped AVP's members.
+    #[inline]
     pub fn data_range(&self) -> (&'a Bytes, Range<usize>) {
         (self.buf, self.data.0..self.data.1)
     }
@@ -81,7 +84,46 @@ impl<'a> AvpRef<'a> {
         }
     }
 
+    /// [`AvpRef::parse`] with the checks of a well-formed header inlined: the usual case
+    /// costs a few instructions, and any other goes to `parse` (same result, same error).
+    #[inline(always)]
+    pub fn read(buf: &'a Bytes, start: usize, end: usize) -> Result<AvpRef<'a>, DecodeError> {
+        let bytes: &[u8] = buf;
+        if let Some(h) = bytes.get(start..end).and_then(|b| b.get(..8)) {
+            let code = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
+            let flags = h[4];
+            let length = u32::from_be_bytes([0, h[5], h[6], h[7]]) as usize;
+            let vendor = flags & AvpFlags::VENDOR != 0;
+            let header_len = if vendor { 12 } else { 8 };
+            if flags & AvpFlags::RESERVED == 0 && length >= header_len && length <= end - start {
+                let vendor_id = if vendor {
+                    let v = &bytes[start + 8..start + 12];
+                    u32::from_be_bytes([v[0], v[1], v[2], v[3]])
+                } else {
+                    0
+                };
+                return Ok(AvpRef {
+                    code,
+                    flags: AvpFlags(flags),
+                    vendor_id,
+                    buf,
+                    start,
+                    data: (start + header_len, start + length),
+                    end: (start + padded(length)).min(end),
+                });
+            }
+        }
+        Self::parse_cold(buf, start, end)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn parse_cold(buf: &'a Bytes, start: usize, end: usize) -> Result<AvpRef<'a>, DecodeError> {
+        Self::parse(buf, start, end)
+    }
+
     /// Offset in the buffer just past this AVP, padding included.
+    #[inline]
     pub fn next_start(&self) -> usize {
         self.end
     }
@@ -188,6 +230,19 @@ mod tests {
         }
         for case in cases {
             assert_eq!(walk_all(&case), wire_all(&case), "{case:?}");
+            for start in 0..case.len() {
+                for end in start..=case.len() {
+                    let (read, parse) = (
+                        AvpRef::read(&case, start, end),
+                        AvpRef::parse(&case, start, end),
+                    );
+                    assert_eq!(
+                        read.map(|a| (a.code, a.flags, a.vendor_id, a.data, a.end, a.start)),
+                        parse.map(|a| (a.code, a.flags, a.vendor_id, a.data, a.end, a.start)),
+                        "{case:?} {start}..{end}"
+                    );
+                }
+            }
         }
     }
 }

@@ -143,22 +143,7 @@ mod tests {
 
     #[test]
     fn walks_as_the_wire_walker_does() {
-        let mut good = BytesMut::new();
-        RawAvp::new(1, 0, true, Bytes::from_static(b"abc")).encode(&mut good);
-        RawAvp::new(2, 10415, false, Bytes::from_static(b"defgh")).encode(&mut good);
-        let good = good.freeze();
-        let mut cases = vec![good.clone()];
-        // Every truncation and every single-byte corruption.
-        for n in 0..good.len() {
-            cases.push(good.slice(..n));
-        }
-        for i in 0..good.len() {
-            for v in [0x00, 0x01, 0x0c, 0x1f, 0x80, 0xff] {
-                let mut b = good.to_vec();
-                b[i] = v;
-                cases.push(Bytes::from(b));
-            }
-        }
+        let (good, cases) = crate::wire::walk::tests::corrupted_avps();
         for case in cases {
             assert_eq!(typed_walk(&case), wire_walk(&case), "{case:?}");
         }

@@ -193,10 +193,31 @@ impl<'a> Iterator for Walk<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::wire::decode_avps;
     use bytes::BytesMut;
+
+    /// Two AVPs, then every truncation and every single-byte corruption of them: the
+    /// cases on which every walker must agree with the wire layer's.
+    pub(crate) fn corrupted_avps() -> (Bytes, Vec<Bytes>) {
+        let mut good = BytesMut::new();
+        RawAvp::new(1, 0, true, Bytes::from_static(b"abc")).encode(&mut good);
+        RawAvp::new(2, 10415, false, Bytes::from_static(b"defgh")).encode(&mut good);
+        let good = good.freeze();
+        let mut cases = vec![good.clone()];
+        for n in 0..good.len() {
+            cases.push(good.slice(..n));
+        }
+        for i in 0..good.len() {
+            for v in [0x00, 0x01, 0x0c, 0x1f, 0x80, 0xff] {
+                let mut b = good.to_vec();
+                b[i] = v;
+                cases.push(Bytes::from(b));
+            }
+        }
+        (good, cases)
+    }
 
     fn walk_all(buf: &Bytes) -> Vec<Result<(u32, u8, u32, Bytes), DecodeError>> {
         Walk::new(buf, 0..buf.len())
@@ -212,22 +233,7 @@ mod tests {
 
     #[test]
     fn agrees_with_the_wire_walker() {
-        let mut good = BytesMut::new();
-        RawAvp::new(1, 0, true, Bytes::from_static(b"abc")).encode(&mut good);
-        RawAvp::new(2, 10415, false, Bytes::from_static(b"defgh")).encode(&mut good);
-        let good = good.freeze();
-        let mut cases = vec![good.clone()];
-        // Every truncation and every single-byte corruption of the header bytes.
-        for n in 0..good.len() {
-            cases.push(good.slice(..n));
-        }
-        for i in 0..good.len() {
-            for v in [0x00, 0x01, 0x0c, 0x1f, 0x80, 0xff] {
-                let mut b = good.to_vec();
-                b[i] = v;
-                cases.push(Bytes::from(b));
-            }
-        }
+        let (_, cases) = corrupted_avps();
         for case in cases {
             assert_eq!(walk_all(&case), wire_all(&case), "{case:?}");
             for start in 0..case.len() {

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use common::process::{free_port, run_bounded, wait_listening, Kill};
 use diameter_agent::admin::{self, AdminRequest, AdminSocket};
 use diameter_agent::backend::CgrEvent;
-use diameter_agent::diameter_charging::{AccountLoad, Dataset, EngineConfig, Sync};
+use diameter_agent::diameter_charging::{Dataset, EngineConfig, Sync};
 use diameter_agent::reply::text_to_value;
 use diameter_agent::time::Zone;
 use diameter_agent::{result_code, ChargingBackend, Config, MemoryBackend, Server, ServerOptions};
@@ -87,14 +87,11 @@ fn charging(dir: &TempDir, seconds: i64) -> ChargingBackend {
     let backend = ChargingBackend::open(dir.0.join("charging.db"), config).unwrap();
     backend
         .engine()
-        .load(Dataset {
-            accounts: vec![AccountLoad {
-                tenant: "cgrates.org".into(),
-                account: "1001".into(),
-                balances: vec![("*voice".into(), seconds * 1_000_000_000)],
-            }],
-            tariffs: Vec::new(),
-        })
+        .load(Dataset::account(
+            "cgrates.org",
+            "1001",
+            &[("*voice", seconds * 1_000_000_000)],
+        ))
         .unwrap();
     backend
 }

@@ -347,7 +347,7 @@ impl Backend for ChargingBackend {
 mod tests {
     use super::*;
     use crate::control::SessionControl;
-    use diameter_charging::{AccountLoad, Dataset, Sync};
+    use diameter_charging::{Dataset, Sync};
     use serde_json::{json, Map};
 
     struct TempDb(PathBuf);
@@ -378,14 +378,7 @@ mod tests {
         let backend = ChargingBackend::open(dir.0.join("charging.db"), config).unwrap();
         backend
             .engine()
-            .load(Dataset {
-                accounts: vec![AccountLoad {
-                    tenant: "cgrates.org".into(),
-                    account: "1001".into(),
-                    balances: vec![("*sms".into(), sms)],
-                }],
-                tariffs: Vec::new(),
-            })
+            .load(Dataset::account("cgrates.org", "1001", &[("*sms", sms)]))
             .unwrap();
         backend
     }
@@ -544,14 +537,11 @@ mod tests {
         let backend = backend(&dir, 0);
         backend
             .engine()
-            .load(Dataset {
-                accounts: vec![AccountLoad {
-                    tenant: "cgrates.org".into(),
-                    account: "1001".into(),
-                    balances: vec![("*voice".into(), 60_000_000_000)],
-                }],
-                tariffs: Vec::new(),
-            })
+            .load(Dataset::account(
+                "cgrates.org",
+                "1001",
+                &[("*voice", 60_000_000_000)],
+            ))
             .unwrap();
         let recorder = attach(&backend);
         let initiate = InitiateArgs {

@@ -45,6 +45,26 @@ pub struct Dataset {
     pub tariffs: Vec<Tariff>,
 }
 
+impl Dataset {
+    /// One account with its `(ToR, value)` balances (values in the engine's units), no
+    /// tariff.
+    ///
+    /// ```
+    /// let data = diameter_charging::Dataset::account("cgrates.org", "1001", &[("*sms", 10)]);
+    /// assert_eq!(data.accounts[0].balances, [("*sms".to_string(), 10)]);
+    /// ```
+    pub fn account(tenant: &str, account: &str, balances: &[(&str, i64)]) -> Dataset {
+        Dataset {
+            accounts: vec![AccountLoad {
+                tenant: tenant.into(),
+                account: account.into(),
+                balances: balances.iter().map(|(t, v)| (t.to_string(), *v)).collect(),
+            }],
+            tariffs: Vec::new(),
+        }
+    }
+}
+
 /// How many items a load stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LoadSummary {

@@ -122,11 +122,8 @@ impl AvpData for Identity {
     }
     #[inline]
     fn decode_data(avp: &AvpRef<'_>, ctx: &mut DecodeContext) -> Result<Self, DecodeError> {
-        // What `Value::decode` accepts: non-empty printable ASCII.
-        if !avp.data().is_empty() {
-            if let Some(text) = Text::from_printable_ascii(avp.bytes()) {
-                return Ok(Identity(text));
-            }
+        if let Some(text) = Text::from_identity(avp.bytes()) {
+            return Ok(Identity(text));
         }
         // The wire layer says why.
         decode_as(avp, ctx, DataType::DiameterIdentity, |v| match v {

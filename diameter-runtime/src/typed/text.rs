@@ -10,6 +10,8 @@ use std::hash::{Hash, Hasher};
 
 use bytes::Bytes;
 
+use crate::wire::text_check::{is_identity, is_utf8};
+
 /// UTF-8 text in a [`Bytes`]. The bytes are valid UTF-8 by construction: every constructor
 /// takes a `str`/`String` or checks the bytes.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,17 +26,16 @@ impl Text {
     /// Text sharing `bytes`, when they are UTF-8.
     #[inline]
     pub(crate) fn from_utf8(bytes: Bytes) -> Result<Text, std::str::Utf8Error> {
-        // ASCII (the usual case) is checked a word at a time.
-        if !bytes.is_ascii() {
+        if !is_utf8(&bytes) {
             std::str::from_utf8(&bytes)?;
         }
         Ok(Text(bytes))
     }
 
-    /// Text sharing `bytes`, when every byte is printable ASCII (0x20 to 0x7e).
+    /// Text sharing `bytes`, when they are a DiameterIdentity (non-empty printable ASCII).
     #[inline]
-    pub(crate) fn from_printable_ascii(bytes: Bytes) -> Option<Text> {
-        is_printable_ascii(&bytes).then_some(Text(bytes))
+    pub(crate) fn from_identity(bytes: Bytes) -> Option<Text> {
+        is_identity(&bytes).then_some(Text(bytes))
     }
 
     /// A copy of `s`.
@@ -57,28 +58,6 @@ impl Text {
     pub(crate) fn into_bytes(self) -> Bytes {
         self.0
     }
-}
-
-/// Whether every byte of `bytes` is printable ASCII (0x20 to 0x7e), checked eight bytes
-/// at a time.
-#[inline]
-fn is_printable_ascii(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte below 0x20 borrows into its high bit; 0x7f and above have it set once 1 is
-    // added (carries only leave a byte that is itself out of range).
-    let out_of_range = |x: u64| (x.wrapping_sub(ONES * 0x20) & !x) | x.wrapping_add(ONES) | x;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut bad = 0;
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        bad |= out_of_range(u64::from_le_bytes(word));
-    }
-    let mut tail = [b'a'; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    bad |= out_of_range(u64::from_le_bytes(tail));
-    bad & HIGH == 0
 }
 
 impl From<String> for Text {
@@ -254,31 +233,12 @@ mod tests {
         assert_eq!(text.as_bytes().as_ptr(), buf.as_ptr());
         assert!(Text::from_utf8(Bytes::from_static(&[b'a', 0xff])).is_err());
         assert!(Text::from_utf8(Bytes::from_static(&[0xc3])).is_err());
-        let text = Text::from_printable_ascii(buf.slice(..1)).unwrap();
+        let text = Text::from_identity(buf.slice(..1)).unwrap();
         assert_eq!(text.as_str(), "a");
         assert_eq!(text.as_bytes().as_ptr(), buf.as_ptr());
-        assert!(Text::from_printable_ascii(buf.clone()).is_none());
-        assert!(Text::from_printable_ascii(Bytes::from_static(b"a\tb")).is_none());
-    }
-
-    #[test]
-    fn printable_ascii_as_byte_by_byte() {
-        let naive = |b: &[u8]| b.iter().all(|b| (0x20..=0x7e).contains(b));
-        for len in 0..20 {
-            for at in 0..len {
-                for v in 0..=255u8 {
-                    let mut b = vec![b'~'; len];
-                    b[at] = v;
-                    // Neighbours at both ends of the range, to catch carries and borrows.
-                    if at + 1 < len {
-                        b[at + 1] = b' ';
-                    }
-                    assert_eq!(is_printable_ascii(&b), naive(&b), "{b:?}");
-                }
-            }
-        }
-        assert!(is_printable_ascii(b""));
-        assert!(is_printable_ascii(b" !smsgw.gy~testrealm.local"));
+        assert!(Text::from_identity(buf.clone()).is_none());
+        assert!(Text::from_identity(Bytes::from_static(b"a\tb")).is_none());
+        assert!(Text::from_identity(Bytes::new()).is_none());
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod filter_rule;
 pub mod frame;
 pub mod header;
 pub mod result_code;
+pub mod text_check;
 pub mod time;
 pub mod uri;
 pub mod value;

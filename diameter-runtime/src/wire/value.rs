@@ -8,6 +8,7 @@ use diameter_dict::DataType;
 use super::address::Address;
 use super::avp::{decode_avps, RawAvp};
 use super::filter_rule::{IpFilterRule, QosFilterRule};
+use super::text_check::is_printable_ascii;
 use super::time::Time;
 use super::uri::DiameterUri;
 
@@ -140,9 +141,11 @@ impl Value {
                 if data.is_empty() {
                     return Err(ValueError::new("DiameterIdentity must not be empty"));
                 }
-                if let Some(b) = data.iter().find(|b| !(0x20..=0x7e).contains(*b)) {
+                if !is_printable_ascii(data) {
+                    let b = data.iter().find(|b| !(0x20..=0x7e).contains(*b));
                     return Err(ValueError::new(format!(
-                        "DiameterIdentity must be printable ASCII, found byte 0x{b:02x}"
+                        "DiameterIdentity must be printable ASCII, found byte 0x{:02x}",
+                        b.copied().unwrap_or_default()
                     )));
                 }
                 Value::DiameterIdentity(utf8(ty, data)?.to_string())

@@ -7,6 +7,7 @@
 use bytes::Bytes;
 use diameter_dict::DataType;
 
+use crate::wire::text_check::{is_identity, is_utf8};
 use crate::wire::value::ValueError;
 use crate::wire::{Address, Value};
 
@@ -39,15 +40,9 @@ fn is_valid(ty: DataType, data: &[u8]) -> Option<bool> {
         | DataType::IPv4 => data.len() == 4,
         DataType::Integer64 | DataType::Unsigned64 | DataType::Float64 => data.len() == 8,
         DataType::IPv6 => data.len() == 16,
-        DataType::UTF8String => data.is_ascii() || std::str::from_utf8(data).is_ok(),
+        DataType::UTF8String => is_utf8(data),
         // Printable ASCII is valid UTF-8.
-        DataType::DiameterIdentity => {
-            // Without an early exit, so that the loop is vectorised.
-            !data.is_empty()
-                && data
-                    .iter()
-                    .fold(true, |ok, b| ok & (0x20..=0x7e).contains(b))
-        }
+        DataType::DiameterIdentity => is_identity(data),
         DataType::Address => is_address(data),
         DataType::Grouped
         | DataType::DiameterURI

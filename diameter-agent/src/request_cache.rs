@@ -16,13 +16,14 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use diameter_runtime::message::Message;
+use diameter_runtime::peer::base;
+use diameter_runtime::peer::base::avp::SESSION_ID;
 
 /// Default bound on the number of sessions kept.
 pub const DEFAULT_CAPACITY: usize = 100_000;
 /// Default time an entry is kept without a new request of its session.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(3 * 3600);
 
-const SESSION_ID: u32 = 263;
 const CC_REQUEST_TYPE: u32 = 416;
 const ACCOUNTING_RECORD_TYPE: u32 = 480;
 const SESSION_TERMINATION: u32 = 275;
@@ -61,14 +62,7 @@ pub struct CachedSession {
 
 /// The Session-Id of a request, if it has one.
 pub fn session_id(msg: &Message) -> Option<String> {
-    let avp = msg.avps.iter().find(|a| a.code == SESSION_ID)?;
-    String::from_utf8(avp.data().to_vec()).ok()
-}
-
-fn u32_avp(msg: &Message, code: u32) -> Option<u32> {
-    let avp = msg.avps.iter().find(|a| a.code == code)?;
-    let bytes: [u8; 4] = avp.data().as_ref().try_into().ok()?;
-    Some(u32::from_be_bytes(bytes))
+    base::str_of(msg, SESSION_ID)
 }
 
 /// Whether no session follows `msg`: a CCR-Terminate or CCR-Event (CC-Request-Type 3 or
@@ -77,11 +71,11 @@ pub fn ends_session(msg: &Message) -> bool {
     if msg.header.command_code == SESSION_TERMINATION {
         return true;
     }
-    if let Some(t) = u32_avp(msg, CC_REQUEST_TYPE) {
+    if let Some(t) = base::u32_of(msg, CC_REQUEST_TYPE) {
         return t == CC_TERMINATION_REQUEST || t == CC_EVENT_REQUEST;
     }
     matches!(
-        u32_avp(msg, ACCOUNTING_RECORD_TYPE),
+        base::u32_of(msg, ACCOUNTING_RECORD_TYPE),
         Some(ACCOUNTING_STOP_RECORD | ACCOUNTING_EVENT_RECORD)
     )
 }
@@ -259,7 +253,7 @@ mod tests {
         let got = cache.get("s1").unwrap();
         assert_eq!(got.peer, "client.b");
         assert_eq!(got.remote, None);
-        assert_eq!(u32_avp(&got.message, 416), Some(2));
+        assert_eq!(base::u32_of(&got.message, 416), Some(2));
         assert_eq!(cache.len(), 1);
         assert!(cache.get("s2").is_none());
         assert!(cache.remove("s1"));

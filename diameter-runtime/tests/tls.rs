@@ -6,22 +6,19 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use diameter_runtime::app::{Application, HandlerError, Request};
-use diameter_runtime::dict::Dictionary;
-use diameter_runtime::message::{Avp, Message};
-use diameter_runtime::node::{ConfigError, Error, Node, NodeConfig, PeerConfig, Timers};
+use diameter_runtime::app::Application;
+use diameter_runtime::message::Message;
+use diameter_runtime::node::{ConfigError, Error, Node, PeerConfig};
 use diameter_runtime::peer::base::{self, avp};
 use diameter_runtime::peer::{capabilities, AppId, Capabilities, State};
 use diameter_runtime::transport::tls::{self, TlsConfig, TlsError};
-use diameter_runtime::wire::{CommandFlags, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const REALM: &str = "testrealm.local";
-const CC_APP: u32 = 4;
-const WAIT: Duration = Duration::from_secs(10);
+mod support;
+
+use support::{ccr, config, dict, server_node, CC_APP, REALM, WAIT};
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -56,73 +53,12 @@ fn client_tls(ca: &str, with_certificate: bool) -> TlsConfig {
     b.build().unwrap()
 }
 
-fn dict() -> Arc<Dictionary> {
-    static DICT: std::sync::OnceLock<Arc<Dictionary>> = std::sync::OnceLock::new();
-    DICT.get_or_init(|| Arc::new(Dictionary::shipped().unwrap()))
-        .clone()
-}
-
-fn config(host: &str) -> NodeConfig {
-    let mut c = NodeConfig::new(host, REALM);
-    c.timers = Timers {
-        connect: Duration::from_secs(2),
-        cea: Duration::from_secs(2),
-        watchdog: Duration::from_secs(30),
-        dpa: Duration::from_secs(2),
-        reconnect_wait: Duration::from_millis(200),
-    };
-    c
-}
-
-fn ccr(node: &Node) -> Message {
-    let mut m = Message::new(272, CC_APP, CommandFlags::REQUEST | CommandFlags::PROXIABLE);
-    let id = |code, s: &str| Avp::new(code, 0, true, &Value::DiameterIdentity(s.into()));
-    m.push(Avp::new(
-        avp::SESSION_ID,
-        0,
-        true,
-        &Value::Utf8String(node.next_session_id()),
-    ));
-    m.push(id(avp::ORIGIN_HOST, node.origin_host()));
-    m.push(id(avp::ORIGIN_REALM, node.realm()));
-    m.push(id(avp::DESTINATION_REALM, REALM));
-    m.push(Avp::new(
-        avp::AUTH_APPLICATION_ID,
-        0,
-        true,
-        &Value::Unsigned32(CC_APP),
-    ));
-    m.push(Avp::new(
-        461,
-        0,
-        true,
-        &Value::Utf8String("32274@3gpp.org".into()),
-    ));
-    m.push(Avp::new(416, 0, true, &Value::Enumerated(4)));
-    m.push(Avp::new(415, 0, true, &Value::Unsigned32(1)));
-    m
-}
-
-async fn ocs(request: Request) -> Result<Message, HandlerError> {
-    Ok(request.answer(2001))
-}
-
 /// A server node with only a TLS listener, knowing `clients` as peers.
 async fn tls_server(clients: &[&str], mutual: bool) -> Node {
     let mut c = config("ocs.test");
     c.tls_listen = vec!["127.0.0.1:0".parse().unwrap()];
     c.tls = Some(server_tls(mutual));
-    let node = Node::with_dictionary(c, dict());
-    let peers: Vec<_> = clients
-        .iter()
-        .map(|h| {
-            node.add_peer(PeerConfig::new(&format!("aaa://{h}"), REALM).unwrap())
-                .unwrap()
-        })
-        .collect();
-    node.add_server(AppId::auth(CC_APP), &peers, ocs, 64)
-        .unwrap();
-    node.start().await.unwrap();
+    let node = server_node(c, clients).await;
     assert!(node.local_addrs().is_empty(), "no plain listener");
     node
 }

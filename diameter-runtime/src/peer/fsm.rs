@@ -324,9 +324,7 @@ impl PeerFsm {
                 self.state = S::ROpen;
             }
             (S::WaitConnAckElect, E::PeerDisc(Side::R)) => {
-                out.push(A::Disconnect(Side::R));
-                self.r_conn = None;
-                self.r_host = None;
+                self.drop_r(out);
                 self.state = S::WaitConnAck;
             }
             (S::WaitConnAckElect, E::RConnCer { conn, .. }) => {
@@ -344,9 +342,7 @@ impl PeerFsm {
                 self.state = S::ROpen;
             }
             (S::WaitReturns, E::IRcvCea { accepted }) => {
-                out.push(A::Disconnect(Side::R));
-                self.r_conn = None;
-                self.r_host = None;
+                self.drop_r(out);
                 if accepted {
                     self.state = S::IOpen;
                 } else {
@@ -355,9 +351,7 @@ impl PeerFsm {
                 }
             }
             (S::WaitReturns, E::PeerDisc(Side::R)) => {
-                out.push(A::Disconnect(Side::R));
-                self.r_conn = None;
-                self.r_host = None;
+                self.drop_r(out);
                 self.state = S::WaitICea;
             }
             (S::WaitReturns, E::RConnCer { conn, .. }) => {
@@ -458,6 +452,13 @@ impl PeerFsm {
         if won {
             self.step(Event::WinElection, out);
         }
+    }
+
+    /// Close the responder-side connection and forget it.
+    fn drop_r(&mut self, out: &mut Vec<Action>) {
+        out.push(Action::Disconnect(Side::R));
+        self.r_conn = None;
+        self.r_host = None;
     }
 
     fn send_r_cea(&self, out: &mut Vec<Action>) {

@@ -338,12 +338,12 @@ fn avp_set_impl(
             Multiplicity::Repeated => quote!(__c::take_vec),
             _ => quote!(__c::take_one),
         };
-        quote!((#code, #vendor) => #take(&mut #slot, &__avp, &#id, &mut __fo, #ix, __ctx),)
+        quote!((#code, #vendor) => #take(&mut #slot, __avp, &#id, &mut __fo, #ix, __ctx),)
     });
     let forbidden = container.not_allowed.iter().map(|n| {
         let (code, vendor) = (n.code, n.vendor);
         let name = n.name.clone().unwrap_or_else(|| format!("AVP {code}"));
-        quote!((#code, #vendor) => ::std::result::Result::Err(__c::not_allowed(&__avp, #name, __ctx)),)
+        quote!((#code, #vendor) => ::std::result::Result::Err(__c::not_allowed(__avp, #name, __ctx)),)
     });
     let wildcard = layout.extra.as_ref().is_some_and(|(_, w)| *w);
     let mut inits: Vec<TokenStream> = layout
@@ -384,20 +384,21 @@ fn avp_set_impl(
             }
 
             #[allow(unused_variables, unused_mut)]
-            fn decode_avps_in(
+            fn decode_avps_then<__R, __E: ::std::convert::From<__c::DecodeError>>(
                 __buf: &__c::Bytes,
                 __range: ::std::ops::Range<usize>,
                 __ctx: &mut __c::DecodeContext,
-            ) -> ::std::result::Result<Self, __c::DecodeError> {
+                __finish: impl ::std::ops::FnOnce(Self) -> __R,
+            ) -> ::std::result::Result<__R, __E> {
                 #(#slots)*
                 let mut __extra: ::std::vec::Vec<__c::Avp> = ::std::vec::Vec::new();
                 let mut __fo = __c::FlagOverrides::new();
                 __ctx.walk(__buf, __range, |__avp, __ctx| match (__avp.code, __avp.vendor_id) {
                     #(#arms)*
                     #(#forbidden)*
-                    _ => __c::take_extra(&mut __extra, &__avp, #wildcard, __ctx),
+                    _ => __c::take_extra(&mut __extra, __avp, #wildcard, __ctx),
                 })?;
-                ::std::result::Result::Ok(Self { #(#inits)* })
+                ::std::result::Result::Ok(__finish(Self { #(#inits)* }))
             }
         }
     }
@@ -412,18 +413,34 @@ fn grouped_impls(input: &DeriveInput, container: &Container) -> TokenStream {
     let avp_name = container.name.clone().unwrap_or_else(|| name.to_string());
     quote! {
         impl #impl_generics __c::AvpData for #name #ty_generics #where_clause {
+            const GROUPED: bool = true;
             fn data_len(&self) -> usize {
                 __c::AvpSet::avps_len(self)
             }
             fn encode_data(&self, __out: &mut __c::BytesMut) {
                 __c::AvpSet::encode_avps(self, __out)
             }
+            #[inline]
             fn decode_data(
                 __avp: &__c::AvpRef<'_>,
                 __ctx: &mut __c::DecodeContext,
             ) -> ::std::result::Result<Self, __c::DecodeError> {
-                let (__buf, __range) = __avp.data_range();
-                __ctx.group(__avp, |__ctx| <Self as __c::AvpSet>::decode_avps_in(__buf, __range, __ctx))
+                __c::decode_group(__avp, __ctx, |__v| __v)
+            }
+            #[inline]
+            fn decode_boxed(
+                __avp: &__c::AvpRef<'_>,
+                __ctx: &mut __c::DecodeContext,
+            ) -> ::std::result::Result<::std::boxed::Box<Self>, __c::DecodeError> {
+                __c::decode_group(__avp, __ctx, ::std::boxed::Box::new)
+            }
+            #[inline]
+            fn decode_push(
+                __avp: &__c::AvpRef<'_>,
+                __ctx: &mut __c::DecodeContext,
+                __values: &mut ::std::vec::Vec<Self>,
+            ) -> ::std::result::Result<(), __c::DecodeError> {
+                __c::decode_group(__avp, __ctx, |__v| __c::push_reserved(__values, __v))
             }
         }
 

@@ -32,24 +32,35 @@ pub fn avp_len<T: AvpData>(value: &T, flags: u8) -> usize {
     padded(header_len(flags) + value.data_len())
 }
 
-/// Write one AVP holding `value`, padding included. The header goes first with the AVP
-/// Length field filled in once the payload is written, so nested groups are measured once
-/// (by the message's length), not again at every level.
+/// Write one AVP holding `value`, padding included. A grouped payload is written first and
+/// the AVP Length filled in after, so nested groups are measured once (by the message's
+/// length), not again at every level; any other payload is measured first and the header
+/// written whole.
 #[inline]
 pub fn put_avp<T: AvpData>(value: &T, info: &AvpInfo, flags: u8, out: &mut BytesMut) {
-    let start = out.len();
-    put_header(info.code, flags, info.vendor_id, out);
-    value.encode_data(out);
-    let len = out.len() - start;
-    out[start + 5..start + 8].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
-    put_zeros(padded(len) - len, out);
+    let header_len = header_len(flags);
+    if T::GROUPED {
+        let start = out.len();
+        put_header(info.code, flags, 0, info.vendor_id, out);
+        value.encode_data(out);
+        let len = out.len() - start;
+        out[start + 5..start + 8].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
+        put_zeros(padded(len) - len, out);
+    } else {
+        let len = header_len + value.data_len();
+        out.reserve(padded(len));
+        put_header(info.code, flags, len, info.vendor_id, out);
+        value.encode_data(out);
+        put_zeros(padded(len) - len, out);
+    }
 }
 
-/// Write an AVP header with a zero AVP Length, in one copy.
+/// Write an AVP header with AVP Length `len`, in one copy.
 #[inline]
-fn put_header(code: u32, flags: u8, vendor_id: u32, out: &mut BytesMut) {
+fn put_header(code: u32, flags: u8, len: usize, vendor_id: u32, out: &mut BytesMut) {
     let mut header = [0u8; 12];
     header[..4].copy_from_slice(&code.to_be_bytes());
+    header[4..8].copy_from_slice(&(len as u32).to_be_bytes());
     header[4] = flags;
     if flags & AvpFlags::VENDOR != 0 {
         header[8..].copy_from_slice(&vendor_id.to_be_bytes());
@@ -179,8 +190,39 @@ pub fn take_vec<T: AvpData>(
         }
     }
     fo.record(field, v.len(), avp.flags.0, info.flags);
-    v.push(T::decode_data(avp, ctx)?);
-    Ok(())
+    if v.capacity() == 0 {
+        // Most repeated AVPs occur once: room for one (a `Vec` would take four).
+        *v = Vec::with_capacity(1);
+    } else {
+        v.reserve(1);
+    }
+    T::decode_push(avp, ctx, v)
+}
+
+/// Append `value` to `values`, written straight into the room [`take_vec`] reserved (a
+/// `push` could grow the `Vec`, so the value would be built aside and copied).
+#[inline(always)]
+pub fn push_reserved<T>(values: &mut Vec<T>, value: T) {
+    let len = values.len();
+    match values.spare_capacity_mut().first_mut() {
+        Some(slot) => {
+            slot.write(value);
+            // SAFETY: the element at `len`, within the capacity, was just initialized.
+            unsafe { values.set_len(len + 1) };
+        }
+        None => values.push(value),
+    }
+}
+
+/// Read the members of grouped AVP `avp` (one level deeper) and hand the value to `finish`.
+#[inline]
+pub fn decode_group<T: AvpSet, R>(
+    avp: &AvpRef<'_>,
+    ctx: &mut DecodeContext,
+    finish: impl FnOnce(T) -> R,
+) -> Result<R, DecodeError> {
+    let (buf, range) = avp.data_range();
+    ctx.group(avp, |ctx| T::decode_avps_then(buf, range, ctx, finish))
 }
 
 /// Keep an AVP no field is for. Without `*[ AVP ]` in the grammar (`wildcard` false), one

@@ -50,24 +50,28 @@ impl DecodeContext {
 
     /// Call `f` for each AVP of `buf[range]`, in order; stops at the first error (a
     /// malformed AVP is the error [`Walk`](crate::wire::Walk) gives).
-    #[inline]
+    #[inline(always)]
     pub fn walk<'a>(
         &mut self,
         buf: &'a Bytes,
         range: Range<usize>,
-        mut f: impl FnMut(AvpRef<'a>, &mut DecodeContext) -> Result<(), DecodeError>,
+        mut f: impl FnMut(&AvpRef<'a>, &mut DecodeContext) -> Result<(), DecodeError>,
     ) -> Result<(), DecodeError> {
         let outer = self.sequence;
         self.sequence = self.origin + range.start;
         let mut pos = range.start;
+        let mut avp = AvpRef::unread(buf);
         while pos < range.end {
-            let avp = match AvpRef::read(buf, pos, range.end) {
-                Ok(avp) => avp,
-                Err(e) => return Err(e.offset_by(self.origin)),
-            };
+            if !avp.read_at(pos, range.end) {
+                // Malformed: `parse` gives the error (and the AVP, should it accept one).
+                avp = match AvpRef::parse_cold(buf, pos, range.end) {
+                    Ok(avp) => avp,
+                    Err(e) => return Err(e.offset_by(self.origin)),
+                };
+            }
             self.current = self.origin + pos;
             pos = avp.next_start();
-            f(avp, self)?;
+            f(&avp, self)?;
         }
         self.sequence = outer;
         Ok(())

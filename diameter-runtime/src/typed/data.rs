@@ -241,6 +241,8 @@ impl AvpData for Ipv6Addr {
 }
 
 impl<T: AvpData> AvpData for Box<T> {
+    const GROUPED: bool = T::GROUPED;
+
     /// Grouped structs are boxed in their parents to keep the parents small.
     #[inline]
     fn data_len(&self) -> usize {
@@ -252,7 +254,7 @@ impl<T: AvpData> AvpData for Box<T> {
     }
     #[inline]
     fn decode_data(avp: &AvpRef<'_>, ctx: &mut DecodeContext) -> Result<Self, DecodeError> {
-        T::decode_data(avp, ctx).map(Box::new)
+        T::decode_boxed(avp, ctx)
     }
 }
 
@@ -269,7 +271,7 @@ mod tests {
         let mut ctx = ctx();
         let mut out = None;
         ctx.walk(&buf, 0..buf.len(), |avp, ctx| {
-            out = Some(T::decode_data(&avp, ctx));
+            out = Some(T::decode_data(avp, ctx));
             Ok(())
         })?;
         out.unwrap()

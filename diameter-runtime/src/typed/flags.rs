@@ -19,8 +19,11 @@ const UNUSED: Kept = (0, 0, 0);
 /// without an allocation.
 #[derive(Clone)]
 pub struct FlagOverrides {
-    /// How many overrides are kept (0 for most messages: then nothing else is read).
-    len: u32,
+    /// One bit per field index modulo 32 that has an override: a clear bit answers
+    /// [`FlagOverrides::get`] without looking further (0 for most messages).
+    fields: u32,
+    /// How many inline slots are used (until the overrides spill).
+    len: u8,
     /// The overrides while there are at most `INLINE` of them, then `UNUSED` slots.
     inline: [Kept; INLINE],
     /// All the overrides once there are more (boxed: one pointer in every grouped struct,
@@ -33,6 +36,7 @@ impl FlagOverrides {
     /// No override.
     pub const fn new() -> FlagOverrides {
         FlagOverrides {
+            fields: 0,
             len: 0,
             inline: [UNUSED; INLINE],
             spilled: None,
@@ -51,13 +55,13 @@ impl FlagOverrides {
     /// Whether no override is kept.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.fields == 0
     }
 
     /// The flags to write for occurrence `index` of field `field`: the kept ones or `default`.
     #[inline]
     pub fn get(&self, field: u16, index: usize, default: u8) -> u8 {
-        if self.len == 0 {
+        if self.fields & field_bit(field) == 0 {
             return default;
         }
         self.as_slice()
@@ -88,7 +92,10 @@ impl FlagOverrides {
         let len = self.len as usize;
         match &mut self.spilled {
             Some(v) => v.push(kept),
-            None if len < INLINE => self.inline[len] = kept,
+            None if len < INLINE => {
+                self.inline[len] = kept;
+                self.len += 1;
+            }
             None => {
                 let mut spilled = Vec::with_capacity(INLINE * 2);
                 spilled.extend_from_slice(&self.inline[..len]);
@@ -96,7 +103,7 @@ impl FlagOverrides {
                 self.spilled = Some(Box::new(spilled));
             }
         }
-        self.len += 1;
+        self.fields |= field_bit(field);
     }
 
     /// Remove the override at position `at`, keeping the others in order.
@@ -109,15 +116,25 @@ impl FlagOverrides {
                 let len = self.len as usize;
                 self.inline.copy_within(at + 1..len, at);
                 self.inline[len - 1] = UNUSED;
+                self.len -= 1;
             }
         }
-        self.len -= 1;
+        self.fields = self
+            .as_slice()
+            .iter()
+            .fold(0, |m, (f, _, _)| m | field_bit(*f));
     }
 
     /// Forget every override: the message is then encoded with the default flags.
     pub fn clear(&mut self) {
         *self = FlagOverrides::new();
     }
+}
+
+/// The bit of [`FlagOverrides::fields`] for field index `field`.
+#[inline]
+fn field_bit(field: u16) -> u32 {
+    1 << (field % 32)
 }
 
 impl Default for FlagOverrides {

@@ -41,13 +41,19 @@ pub use bytes as __bytes;
 
 use crate::message::Avp;
 use crate::message::{Message, Path};
-use crate::wire::{decode_frame, CommandFlags, DecodeError, Header, Limits, RawAvp, HEADER_LEN};
+use crate::wire::{check_frame, CommandFlags, DecodeError, Header, Limits, RawAvp, HEADER_LEN};
 
 /// A Rust type that is the payload of an AVP: integers, [`Utf8String`] (or `String`),
 /// [`Identity`], `Bytes`,
 /// the `wire` types ([`Address`](crate::wire::Address), [`Time`](crate::wire::Time), ...),
 /// enumerations and grouped structs.
 pub trait AvpData: Sized {
+    /// Whether the payload is a sequence of AVPs (a grouped struct), whose length costs a
+    /// walk over its members: the encoder then writes the payload first and fills in the
+    /// AVP Length after. For any other type it asks [`AvpData::data_len`] first and writes
+    /// the header whole.
+    const GROUPED: bool = false;
+
     /// Length of the payload, without the AVP header and without padding.
     fn data_len(&self) -> usize;
 
@@ -57,6 +63,24 @@ pub trait AvpData: Sized {
     /// Read the payload of `avp`. Errors name `avp` (Result-Code 5004 for a bad value, or
     /// the error of a grouped member).
     fn decode_data(avp: &AvpRef<'_>, ctx: &mut DecodeContext) -> Result<Self, DecodeError>;
+
+    /// [`AvpData::decode_data`] into a `Box` (grouped structs build the value in the box).
+    #[inline]
+    fn decode_boxed(avp: &AvpRef<'_>, ctx: &mut DecodeContext) -> Result<Box<Self>, DecodeError> {
+        Self::decode_data(avp, ctx).map(Box::new)
+    }
+
+    /// [`AvpData::decode_data`], appending the value to `values` (grouped structs build it
+    /// in the `Vec`).
+    #[inline]
+    fn decode_push(
+        avp: &AvpRef<'_>,
+        ctx: &mut DecodeContext,
+        values: &mut Vec<Self>,
+    ) -> Result<(), DecodeError> {
+        values.push(Self::decode_data(avp, ctx)?);
+        Ok(())
+    }
 }
 
 /// The definition of an AVP as a typed field or grouped struct uses it.
@@ -125,7 +149,19 @@ pub trait AvpSet: Sized {
         buf: &Bytes,
         range: std::ops::Range<usize>,
         ctx: &mut DecodeContext,
-    ) -> Result<Self, DecodeError>;
+    ) -> Result<Self, DecodeError> {
+        Self::decode_avps_then(buf, range, ctx, |value| value)
+    }
+
+    /// [`AvpSet::decode_avps_in`], handing the value to `finish` (which boxes it, appends
+    /// it to a `Vec`, sets a header, ...) and giving its result, with errors as `E`. The
+    /// struct is then built where `finish` puts it, not built and moved there.
+    fn decode_avps_then<R, E: From<DecodeError>>(
+        buf: &Bytes,
+        range: std::ops::Range<usize>,
+        ctx: &mut DecodeContext,
+        finish: impl FnOnce(Self) -> R,
+    ) -> Result<R, E>;
 }
 
 /// A grouped AVP as a struct (`#[derive(Grouped)]`).
@@ -201,20 +237,21 @@ pub trait Command: AvpSet {
         HEADER_LEN + self.avps_len()
     }
 
-    /// Encode the message: the kept header (with the length computed) and the AVPs, into a
-    /// buffer of exactly the encoded length.
+    /// Encode the message: the kept header (with the length computed) and the AVPs.
+    ///
+    /// One pass: each AVP's length, and the message's, is filled in once its contents are
+    /// written. The buffer starts at the length the message was received with (a decoded
+    /// message) or at [`ENCODE_CAPACITY`] bytes (a built one) and grows if needed.
     fn encode(&self) -> Bytes {
-        let len = self.encoded_len();
-        let mut out = BytesMut::with_capacity(len);
-        write_message(self, len, &mut out);
+        let hint = self.header().length as usize;
+        let mut out = BytesMut::with_capacity(hint.max(ENCODE_CAPACITY));
+        write_message(self, &mut out);
         out.freeze()
     }
 
     /// Encode the message, appending to `out`.
     fn encode_to(&self, out: &mut BytesMut) {
-        let len = self.encoded_len();
-        out.reserve(len);
-        write_message(self, len, out);
+        write_message(self, out);
     }
 
     /// Decode one complete message with the default [`Limits`].
@@ -226,7 +263,7 @@ pub trait Command: AvpSet {
     /// then the command code and R bit must be this command's, then the AVPs are read
     /// and checked against the grammar.
     fn decode_with(buf: Bytes, limits: &Limits) -> Result<Self, MessageError> {
-        let (header, body) = decode_frame(buf, limits)?;
+        let header = check_frame(&buf, limits)?;
         if header.command_code != Self::CODE || header.flags.is_request() != Self::REQUEST {
             return Err(MessageError::WrongCommand {
                 expected: Self::NAME,
@@ -234,10 +271,11 @@ pub trait Command: AvpSet {
                 request: header.flags.is_request(),
             });
         }
-        let ctx = DecodeContext::new(limits);
-        let mut msg = Self::decode_avps(&body, &mut ctx.at(HEADER_LEN))?;
-        *msg.header_mut() = header;
-        Ok(msg)
+        let mut ctx = DecodeContext::new(limits);
+        Self::decode_avps_then(&buf, HEADER_LEN..buf.len(), &mut ctx, |mut msg| {
+            *msg.header_mut() = header;
+            msg
+        })
     }
 
     /// The dynamic view of the message (same bytes; AVP payloads are shared, not copied).
@@ -256,12 +294,15 @@ pub trait Command: AvpSet {
     }
 }
 
-/// Write `msg`, whose encoded length is `len`: the header, then the AVPs.
-fn write_message<C: Command>(msg: &C, len: usize, out: &mut BytesMut) {
-    let header = Header {
-        length: len as u32,
-        ..*msg.header()
-    };
-    header.encode(out);
+/// The buffer [`Command::encode`] starts with for a message built in code: most commands
+/// fit, a larger one grows the buffer.
+pub const ENCODE_CAPACITY: usize = 512;
+
+/// Append `msg` to `out`: the header, the AVPs, then the Message Length field.
+fn write_message<C: Command>(msg: &C, out: &mut BytesMut) {
+    let start = out.len();
+    msg.header().encode(out);
     msg.encode_avps(out);
+    let len = (out.len() - start) as u32;
+    out[start + 1..start + 4].copy_from_slice(&len.to_be_bytes()[1..]);
 }

@@ -40,7 +40,14 @@ pub fn frame_length(buf: &[u8], limits: &Limits) -> Result<Option<usize>, Decode
 ///
 /// The buffer must hold exactly one message.
 pub fn decode_frame(buf: Bytes, limits: &Limits) -> Result<(Header, Bytes), DecodeError> {
-    let header = Header::decode(&buf)?;
+    let header = check_frame(&buf, limits)?;
+    Ok((header, buf.slice(HEADER_LEN..)))
+}
+
+/// The checked header of the one complete message in `buf` (its AVPs are `buf[20..]`):
+/// [`decode_frame`] without making the AVP bytes a `Bytes` of their own.
+pub fn check_frame(buf: &[u8], limits: &Limits) -> Result<Header, DecodeError> {
+    let header = Header::decode(buf)?;
     check_size(&header, limits)?;
     if header.length as usize != buf.len() {
         return Err(DecodeError::new(
@@ -51,7 +58,7 @@ pub fn decode_frame(buf: Bytes, limits: &Limits) -> Result<(Header, Bytes), Deco
             1,
         ));
     }
-    Ok((header, buf.slice(HEADER_LEN..)))
+    Ok(header)
 }
 
 fn check_size(header: &Header, limits: &Limits) -> Result<(), DecodeError> {

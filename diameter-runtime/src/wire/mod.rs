@@ -5,7 +5,8 @@
 //!   `Header::encode(&self, &mut BytesMut)`.
 //! - `avp`: `AvpFlags`, `RawAvp { code, flags, vendor_id, data: Bytes }`, `RawAvp::encode`,
 //!   `RawAvp::encoded_len` (padded), `AvpIter` over a `Bytes` body (`decode_avps`), `padded(len)`.
-//! - `frame`: `Limits`, `frame_length(&[u8], &Limits)`, `decode_frame(Bytes, &Limits) -> (Header, Bytes)`.
+//! - `frame`: `Limits`, `frame_length(&[u8], &Limits)`, `decode_frame(Bytes, &Limits) -> (Header, Bytes)`,
+//!   `check_frame(&[u8], &Limits) -> Header`.
 //! - `value`: `Value` (one variant per data type), `Value::decode(DataType, &Bytes)`, `Value::encode`,
 //!   `Value::encoded_len`.
 //! - `address`, `time`, `uri`, `filter_rule`: the structured data types.
@@ -27,7 +28,7 @@ pub mod walk;
 pub use address::Address;
 pub use avp::{decode_avps, padded, AvpFlags, AvpHeader, AvpIter, RawAvp};
 pub use error::{DecodeError, DecodeErrorKind};
-pub use frame::{decode_frame, frame_length, Limits};
+pub use frame::{check_frame, decode_frame, frame_length, Limits};
 pub use header::{CommandFlags, Header, HEADER_LEN};
 pub use time::Time;
 pub use uri::DiameterUri;

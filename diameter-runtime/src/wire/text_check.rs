@@ -24,16 +24,16 @@ pub fn is_printable_ascii(bytes: &[u8]) -> bool {
     // A byte below 0x20 borrows into its high bit; 0x7f and above have it set once 1 is
     // added (carries only leave a byte that is itself out of range).
     let out_of_range = |x: u64| (x.wrapping_sub(ONES * 0x20) & !x) | x.wrapping_add(ONES) | x;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut bad = 0;
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        bad |= out_of_range(u64::from_le_bytes(word));
+    let word = |b: &[u8]| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+    if bytes.len() < 8 {
+        return bytes.iter().all(|b| (0x20..0x7f).contains(b));
     }
-    let mut tail = [b'a'; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    bad |= out_of_range(u64::from_le_bytes(tail));
+    let mut bad = 0;
+    for chunk in bytes.chunks_exact(8) {
+        bad |= out_of_range(word(chunk));
+    }
+    // The last eight bytes (overlapping the words above) cover the remainder.
+    bad |= out_of_range(word(&bytes[bytes.len() - 8..]));
     bad & HIGH == 0
 }
 

@@ -88,37 +88,67 @@ impl<'a> AvpRef<'a> {
     /// costs a few instructions, and any other goes to `parse` (same result, same error).
     #[inline(always)]
     pub fn read(buf: &'a Bytes, start: usize, end: usize) -> Result<AvpRef<'a>, DecodeError> {
-        let bytes: &[u8] = buf;
-        if let Some(h) = bytes.get(start..end).and_then(|b| b.get(..8)) {
-            let code = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
-            let flags = h[4];
-            let length = u32::from_be_bytes([0, h[5], h[6], h[7]]) as usize;
-            let vendor = flags & AvpFlags::VENDOR != 0;
-            let header_len = if vendor { 12 } else { 8 };
-            if flags & AvpFlags::RESERVED == 0 && length >= header_len && length <= end - start {
-                let vendor_id = if vendor {
-                    let v = &bytes[start + 8..start + 12];
-                    u32::from_be_bytes([v[0], v[1], v[2], v[3]])
-                } else {
-                    0
-                };
-                return Ok(AvpRef {
-                    code,
-                    flags: AvpFlags(flags),
-                    vendor_id,
-                    buf,
-                    start,
-                    data: (start + header_len, start + length),
-                    end: (start + padded(length)).min(end),
-                });
-            }
+        let mut avp = AvpRef::unread(buf);
+        if avp.read_at(start, end) {
+            Ok(avp)
+        } else {
+            Self::parse_cold(buf, start, end)
         }
-        Self::parse_cold(buf, start, end)
+    }
+
+    /// A placeholder over `buf` for [`AvpRef::read_at`] to fill.
+    #[inline(always)]
+    pub(crate) fn unread(buf: &'a Bytes) -> AvpRef<'a> {
+        AvpRef {
+            code: 0,
+            flags: AvpFlags(0),
+            vendor_id: 0,
+            buf,
+            start: 0,
+            data: (0, 0),
+            end: 0,
+        }
+    }
+
+    /// Read the well-formed AVP whose header starts at `start` in `buf[..end]` into `self`,
+    /// field by field; `false` (and `self` unspecified) for anything else, which
+    /// [`AvpRef::read`] turns into its error. Loops reuse one `AvpRef` this way instead of
+    /// moving a new one out of a `Result` per AVP, a copy the processor cannot forward
+    /// from the stores that built it.
+    #[inline(always)]
+    pub(crate) fn read_at(&mut self, start: usize, end: usize) -> bool {
+        let bytes: &[u8] = self.buf;
+        let Some(h) = bytes.get(start..end).and_then(|b| b.get(..8)) else {
+            return false;
+        };
+        let flags = h[4];
+        let length = u32::from_be_bytes([0, h[5], h[6], h[7]]) as usize;
+        let vendor = flags & AvpFlags::VENDOR != 0;
+        let header_len = if vendor { 12 } else { 8 };
+        if flags & AvpFlags::RESERVED != 0 || length < header_len || length > end - start {
+            return false;
+        }
+        self.code = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
+        self.flags = AvpFlags(flags);
+        self.vendor_id = if vendor {
+            let v = &bytes[start + 8..start + 12];
+            u32::from_be_bytes([v[0], v[1], v[2], v[3]])
+        } else {
+            0
+        };
+        self.start = start;
+        self.data = (start + header_len, start + length);
+        self.end = (start + padded(length)).min(end);
+        true
     }
 
     #[cold]
     #[inline(never)]
-    fn parse_cold(buf: &'a Bytes, start: usize, end: usize) -> Result<AvpRef<'a>, DecodeError> {
+    pub(crate) fn parse_cold(
+        buf: &'a Bytes,
+        start: usize,
+        end: usize,
+    ) -> Result<AvpRef<'a>, DecodeError> {
         Self::parse(buf, start, end)
     }
 

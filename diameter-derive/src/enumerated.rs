@@ -94,9 +94,14 @@ pub fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
             }
 
             impl __c::AvpData for #name {
+                const FIXED_LEN: ::std::option::Option<usize> = ::std::option::Option::Some(4);
                 #[inline]
                 fn data_len(&self) -> usize {
                     4
+                }
+                #[inline]
+                fn fixed_data(&self) -> [u8; 8] {
+                    <i32 as __c::AvpData>::fixed_data(&__c::Enumerated::value(*self))
                 }
                 #[inline]
                 fn encode_data(&self, __out: &mut __c::BytesMut) {

@@ -46,6 +46,16 @@ pub fn put_avp<T: AvpData>(value: &T, info: &AvpInfo, flags: u8, out: &mut Bytes
         let len = out.len() - start;
         out[start + 5..start + 8].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
         put_zeros(padded(len) - len, out);
+    } else if let Some(data_len) = T::FIXED_LEN.filter(|n| *n <= 8) {
+        // Header and payload (and padding) in one copy.
+        let len = header_len + data_len;
+        let mut avp = [0u8; 20];
+        avp[..4].copy_from_slice(&info.code.to_be_bytes());
+        avp[4..8].copy_from_slice(&(len as u32).to_be_bytes());
+        avp[4] = flags;
+        avp[8..12].copy_from_slice(&info.vendor_id.to_be_bytes());
+        avp[header_len..header_len + 8].copy_from_slice(&value.fixed_data());
+        out.extend_from_slice(&avp[..padded(len)]);
     } else {
         let len = header_len + value.data_len();
         out.reserve(padded(len));

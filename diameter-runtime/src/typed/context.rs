@@ -61,10 +61,12 @@ impl DecodeContext {
         self.sequence = self.origin + range.start;
         let mut pos = range.start;
         let mut avp = AvpRef::unread(buf);
-        while pos < range.end {
-            if !avp.read_at(pos, range.end) {
+        // The sequence's bytes, bounded once for the whole walk (ranges are within `buf`).
+        let bytes = &buf[..range.end.min(buf.len())];
+        while pos < bytes.len() {
+            if !avp.read_at(bytes, pos) {
                 // Malformed: `parse` gives the error (and the AVP, should it accept one).
-                avp = match AvpRef::parse_cold(buf, pos, range.end) {
+                avp = match AvpRef::parse_cold(buf, pos, bytes.len()) {
                     Ok(avp) => avp,
                     Err(e) => return Err(e.offset_by(self.origin)),
                 };

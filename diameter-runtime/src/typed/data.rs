@@ -36,13 +36,32 @@ fn decode_as<T>(
     ))
 }
 
+/// [`decode_as`] for a payload the fast path refused: out of line, to keep that path short.
+#[cold]
+#[inline(never)]
+fn refused<T>(
+    avp: &AvpRef<'_>,
+    ctx: &DecodeContext,
+    ty: DataType,
+    extract: impl FnOnce(Value) -> Option<T>,
+) -> Result<T, DecodeError> {
+    decode_as(avp, ctx, ty, extract)
+}
+
 macro_rules! fixed_data {
     ($($t:ty => $ty:ident, $variant:ident, $put:ident($conv:expr);)*) => {
         $(
             impl AvpData for $t {
+                const FIXED_LEN: Option<usize> = Some(std::mem::size_of::<$t>());
                 #[inline]
                 fn data_len(&self) -> usize {
                     std::mem::size_of::<$t>()
+                }
+                #[inline]
+                fn fixed_data(&self) -> [u8; 8] {
+                    let mut out = [0; 8];
+                    out[..std::mem::size_of::<$t>()].copy_from_slice(&self.to_be_bytes());
+                    out
                 }
                 #[inline]
                 fn encode_data(&self, out: &mut BytesMut) {
@@ -54,7 +73,7 @@ macro_rules! fixed_data {
                     match avp.data().try_into() {
                         Ok(bytes) => Ok(<$t>::from_be_bytes(bytes)),
                         // The wire layer says why.
-                        Err(_) => decode_as(avp, ctx, DataType::$ty, |v| match v {
+                        Err(_) => refused(avp, ctx, DataType::$ty, |v| match v {
                             Value::$variant(v) => Some(v),
                             _ => None,
                         }),
@@ -162,9 +181,16 @@ impl AvpData for Address {
 }
 
 impl AvpData for Time {
+    const FIXED_LEN: Option<usize> = Some(Time::ENCODED_LEN);
     #[inline]
     fn data_len(&self) -> usize {
         Time::ENCODED_LEN
+    }
+    #[inline]
+    fn fixed_data(&self) -> [u8; 8] {
+        let mut out = [0; 8];
+        out[..4].copy_from_slice(&self.ntp_seconds().to_be_bytes());
+        out
     }
     #[inline]
     fn encode_data(&self, out: &mut BytesMut) {
@@ -175,7 +201,7 @@ impl AvpData for Time {
         match Time::decode(avp.data()) {
             Ok(time) => Ok(time),
             // With the AVP's code and offset.
-            Err(_) => decode_as(avp, ctx, DataType::Time, |v| v.as_time()),
+            Err(_) => refused(avp, ctx, DataType::Time, |v| v.as_time()),
         }
     }
 }

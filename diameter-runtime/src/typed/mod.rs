@@ -54,8 +54,20 @@ pub trait AvpData: Sized {
     /// the header whole.
     const GROUPED: bool = false;
 
+    /// The payload length when every value has the same one (4 for `Unsigned32`, `Time`
+    /// and enumerations, 8 for `Unsigned64`, ...): the encoder then takes the payload from
+    /// [`AvpData::fixed_data`] and writes the whole AVP in one copy.
+    const FIXED_LEN: Option<usize> = None;
+
     /// Length of the payload, without the AVP header and without padding.
     fn data_len(&self) -> usize;
+
+    /// For a type with a [`AvpData::FIXED_LEN`] (at most 8): the payload, in the first
+    /// `FIXED_LEN` bytes.
+    #[inline]
+    fn fixed_data(&self) -> [u8; 8] {
+        [0; 8]
+    }
 
     /// Write the payload (no header, no padding).
     fn encode_data(&self, out: &mut BytesMut);
@@ -241,10 +253,17 @@ pub trait Command: AvpSet {
     ///
     /// One pass: each AVP's length, and the message's, is filled in once its contents are
     /// written. The buffer starts at the length the message was received with (a decoded
-    /// message) or at [`ENCODE_CAPACITY`] bytes (a built one) and grows if needed.
+    /// message: then, unchanged, it is exactly filled and becomes the `Bytes` without
+    /// another allocation) or at [`ENCODE_CAPACITY`] bytes (a built one), and grows if
+    /// needed.
     fn encode(&self) -> Bytes {
-        let hint = self.header().length as usize;
-        let mut out = BytesMut::with_capacity(hint.max(ENCODE_CAPACITY));
+        let received = self.header().length as usize;
+        let capacity = if received > HEADER_LEN {
+            received
+        } else {
+            ENCODE_CAPACITY
+        };
+        let mut out = BytesMut::with_capacity(capacity);
         write_message(self, &mut out);
         out.freeze()
     }

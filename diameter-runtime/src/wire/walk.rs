@@ -89,7 +89,7 @@ impl<'a> AvpRef<'a> {
     #[inline(always)]
     pub fn read(buf: &'a Bytes, start: usize, end: usize) -> Result<AvpRef<'a>, DecodeError> {
         let mut avp = AvpRef::unread(buf);
-        if avp.read_at(start, end) {
+        if avp.read_at(&buf[..end.min(buf.len())], start) {
             Ok(avp)
         } else {
             Self::parse_cold(buf, start, end)
@@ -110,15 +110,15 @@ impl<'a> AvpRef<'a> {
         }
     }
 
-    /// Read the well-formed AVP whose header starts at `start` in `buf[..end]` into `self`,
-    /// field by field; `false` (and `self` unspecified) for anything else, which
-    /// [`AvpRef::read`] turns into its error. Loops reuse one `AvpRef` this way instead of
-    /// moving a new one out of a `Result` per AVP, a copy the processor cannot forward
-    /// from the stores that built it.
+    /// Read the well-formed AVP whose header starts at `start` in `bytes` (`self.buf`
+    /// up to the end of the sequence) into `self`, field by field; `false` (and `self`
+    /// unspecified) for anything else, which [`AvpRef::read`] turns into its error. Loops
+    /// reuse one `AvpRef` this way instead of moving a new one out of a `Result` per AVP,
+    /// a copy the processor cannot forward from the stores that built it.
     #[inline(always)]
-    pub(crate) fn read_at(&mut self, start: usize, end: usize) -> bool {
-        let bytes: &[u8] = self.buf;
-        let Some(h) = bytes.get(start..end).and_then(|b| b.get(..8)) else {
+    pub(crate) fn read_at(&mut self, bytes: &[u8], start: usize) -> bool {
+        let end = bytes.len();
+        let Some(h) = bytes.get(start..).and_then(|b| b.get(..8)) else {
             return false;
         };
         let flags = h[4];

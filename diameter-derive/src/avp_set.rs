@@ -440,7 +440,7 @@ fn grouped_impls(input: &DeriveInput, container: &Container) -> TokenStream {
                 __ctx: &mut __c::DecodeContext,
                 __values: &mut ::std::vec::Vec<Self>,
             ) -> ::std::result::Result<(), __c::DecodeError> {
-                __c::decode_group(__avp, __ctx, |__v| __c::push_reserved(__values, __v))
+                __c::decode_group(__avp, __ctx, |__v| __c::push_in_place(__values, __v))
             }
         }
 

@@ -203,25 +203,20 @@ pub fn take_vec<T: AvpData>(
     if v.capacity() == 0 {
         // Most repeated AVPs occur once: room for one (a `Vec` would take four).
         *v = Vec::with_capacity(1);
-    } else {
-        v.reserve(1);
     }
     T::decode_push(avp, ctx, v)
 }
 
-/// Append `value` to `values`, written straight into the room [`take_vec`] reserved (a
-/// `push` could grow the `Vec`, so the value would be built aside and copied).
+/// Append `value` to `values`, written straight into the `Vec`'s room (with `push`, which
+/// grows the `Vec` only when full, the value would be built aside and copied in).
 #[inline(always)]
-pub fn push_reserved<T>(values: &mut Vec<T>, value: T) {
+pub fn push_in_place<T>(values: &mut Vec<T>, value: T) {
+    values.reserve(1);
     let len = values.len();
-    match values.spare_capacity_mut().first_mut() {
-        Some(slot) => {
-            slot.write(value);
-            // SAFETY: the element at `len`, within the capacity, was just initialized.
-            unsafe { values.set_len(len + 1) };
-        }
-        None => values.push(value),
-    }
+    // `reserve(1)` leaves room for one more.
+    values.spare_capacity_mut()[0].write(value);
+    // SAFETY: the element at `len`, within the capacity, was just initialized.
+    unsafe { values.set_len(len + 1) };
 }
 
 /// Read the members of grouped AVP `avp` (one level deeper) and hand the value to `finish`.

@@ -36,47 +36,43 @@ pub fn avp_len<T: AvpData>(value: &T, flags: u8) -> usize {
 /// the AVP Length filled in after, so nested groups are measured once (by the message's
 /// length), not again at every level; any other payload is measured first and the header
 /// written whole.
+///
+/// Everything is written in pieces of constant size (whole words, the fixed payload's
+/// length), which compile to plain stores: no copy of a length known only at run time
+/// but the payload's own bytes.
 #[inline]
 pub fn put_avp<T: AvpData>(value: &T, info: &AvpInfo, flags: u8, out: &mut BytesMut) {
     let header_len = header_len(flags);
     if T::GROUPED {
         let start = out.len();
-        put_header(info.code, flags, 0, info.vendor_id, out);
+        put_header(info, flags, 0, out);
         value.encode_data(out);
         let len = out.len() - start;
         out[start + 5..start + 8].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
         put_zeros(padded(len) - len, out);
     } else if let Some(data_len) = T::FIXED_LEN.filter(|n| *n <= 8) {
-        // Header and payload (and padding) in one copy.
         let len = header_len + data_len;
-        let mut avp = [0u8; 20];
-        avp[..4].copy_from_slice(&info.code.to_be_bytes());
-        avp[4..8].copy_from_slice(&(len as u32).to_be_bytes());
-        avp[4] = flags;
-        avp[8..12].copy_from_slice(&info.vendor_id.to_be_bytes());
-        avp[header_len..header_len + 8].copy_from_slice(&value.fixed_data());
-        out.extend_from_slice(&avp[..padded(len)]);
+        out.reserve(padded(len));
+        put_header(info, flags, len, out);
+        out.extend_from_slice(&value.fixed_data()[..data_len]);
+        put_zeros(padded(len) - len, out);
     } else {
         let len = header_len + value.data_len();
         out.reserve(padded(len));
-        put_header(info.code, flags, len, info.vendor_id, out);
+        put_header(info, flags, len, out);
         value.encode_data(out);
         put_zeros(padded(len) - len, out);
     }
 }
 
-/// Write an AVP header with AVP Length `len`, in one copy.
+/// Write an AVP header with AVP Length `len`: code, flags and length as one word, then the
+/// Vendor-Id with the V bit.
 #[inline]
-fn put_header(code: u32, flags: u8, len: usize, vendor_id: u32, out: &mut BytesMut) {
-    let mut header = [0u8; 12];
-    header[..4].copy_from_slice(&code.to_be_bytes());
-    header[4..8].copy_from_slice(&(len as u32).to_be_bytes());
-    header[4] = flags;
+fn put_header(info: &AvpInfo, flags: u8, len: usize, out: &mut BytesMut) {
+    let word = (u64::from(info.code) << 32) | (u64::from(flags) << 24) | (len as u64 & 0xff_ffff);
+    out.put_u64(word);
     if flags & AvpFlags::VENDOR != 0 {
-        header[8..].copy_from_slice(&vendor_id.to_be_bytes());
-        out.extend_from_slice(&header);
-    } else {
-        out.extend_from_slice(&header[..8]);
+        out.put_u32(info.vendor_id);
     }
 }
 

@@ -143,9 +143,12 @@ impl Default for FlagOverrides {
     }
 }
 
+/// Equal when the same flags are kept for the same (field, occurrence) pairs, whatever the
+/// order they were received in (a message's AVPs may come in any order).
 impl PartialEq for FlagOverrides {
     fn eq(&self, other: &FlagOverrides) -> bool {
-        self.as_slice() == other.as_slice()
+        let (a, b) = (self.as_slice(), other.as_slice());
+        a.len() == b.len() && a.iter().all(|kept| b.contains(kept))
     }
 }
 
@@ -153,7 +156,9 @@ impl Eq for FlagOverrides {}
 
 impl Hash for FlagOverrides {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_slice().hash(state)
+        let mut kept = self.as_slice().to_vec();
+        kept.sort_unstable();
+        kept.hash(state)
     }
 }
 
@@ -212,6 +217,27 @@ mod tests {
             assert!(copy.is_empty());
             assert_eq!(copy, FlagOverrides::default());
         }
+    }
+
+    #[test]
+    fn equal_whatever_the_order_received() {
+        use std::collections::hash_map::DefaultHasher;
+        let hash = |fo: &FlagOverrides| {
+            let mut h = DefaultHasher::new();
+            fo.hash(&mut h);
+            h.finish()
+        };
+        let (mut host_first, mut realm_first) = (FlagOverrides::new(), FlagOverrides::new());
+        host_first.record(2, 0, 0x00, 0x40);
+        host_first.record(3, 0, 0x00, 0x40);
+        realm_first.record(3, 0, 0x00, 0x40);
+        realm_first.record(2, 0, 0x00, 0x40);
+        assert_eq!(host_first, realm_first);
+        assert_eq!(hash(&host_first), hash(&realm_first));
+        let mut other_flags = FlagOverrides::new();
+        other_flags.record(3, 0, 0x20, 0x40);
+        other_flags.record(2, 0, 0x00, 0x40);
+        assert_ne!(host_first, other_flags);
     }
 
     #[test]

@@ -108,7 +108,7 @@ impl AvpData for Utf8String {
         match Utf8String::from_utf8(avp.bytes()) {
             Ok(s) => Ok(s),
             // The wire layer says why.
-            Err(_) => decode_as(avp, ctx, DataType::UTF8String, |v| match v {
+            Err(_) => refused(avp, ctx, DataType::UTF8String, |v| match v {
                 Value::Utf8String(s) => Some(Utf8String::from(s)),
                 _ => None,
             }),
@@ -145,7 +145,7 @@ impl AvpData for Identity {
             return Ok(Identity(text));
         }
         // The wire layer says why.
-        decode_as(avp, ctx, DataType::DiameterIdentity, |v| match v {
+        refused(avp, ctx, DataType::DiameterIdentity, |v| match v {
             Value::DiameterIdentity(s) => Some(Identity::from(s)),
             _ => None,
         })

@@ -5,8 +5,9 @@ Prints answers per second.
     pip install python-diameter==0.9.0
     python3 benches/python_diameter_load.py [SECONDS] [THREADS]
 
-The server runs in a child process (python-diameter serves one thread per request; the
-client keeps THREADS requests in flight, 16 by default).
+The server (tests/common/ocs_server.py, the interop tests' python OCS) runs in a child
+process: python-diameter serves one thread per request; the client keeps THREADS requests
+in flight, 16 by default.
 """
 import logging
 import os
@@ -22,25 +23,8 @@ from diameter.node.application import SimpleThreadingApplication
 
 logging.basicConfig(level=logging.ERROR)
 REALM = "testrealm.local"
-
-
-def serve(port):
-    node = Node("ocs.gy", REALM, ip_addresses=["127.0.0.1"], tcp_port=port)
-    peers = [node.add_peer("aaa://smsgw.gy", REALM)]
-
-    def handle_request(app, request):
-        answer = app.generate_answer(request, result_code=E_RESULT_CODE_DIAMETER_SUCCESS)
-        answer.cc_request_type = request.cc_request_type
-        answer.cc_request_number = request.cc_request_number
-        return answer
-
-    app = SimpleThreadingApplication(APP_DIAMETER_CREDIT_CONTROL_APPLICATION,
-                                     is_auth_application=True, request_handler=handle_request)
-    node.add_application(app, peers)
-    node.start()
-    print("READY", flush=True)
-    sys.stdin.read()
-    os._exit(0)
+OCS_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "common",
+                          "ocs_server.py")
 
 
 def load(port, seconds, threads):
@@ -83,12 +67,10 @@ def load(port, seconds, threads):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "serve":
-        serve(int(sys.argv[2]))
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 8
     threads = int(sys.argv[2]) if len(sys.argv) > 2 else 16
     port = 39000 + os.getpid() % 1000
-    server = subprocess.Popen([sys.executable, __file__, "serve", str(port)],
+    server = subprocess.Popen([sys.executable, OCS_SERVER, str(port), "smsgw.gy"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert server.stdout.readline().strip() == "READY"
     try:

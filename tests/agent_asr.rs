@@ -23,6 +23,7 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use common::process::{free_port, run_bounded, wait_listening, Kill};
+use common::temp::TempDir;
 use diameter_agent::admin::{self, AdminRequest, AdminSocket};
 use diameter_agent::backend::CgrEvent;
 use diameter_agent::diameter_charging::{Dataset, EngineConfig, Sync};
@@ -43,24 +44,6 @@ const ASR: u32 = 274;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A fresh directory, removed on drop (short path: it holds a Unix socket).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("asr-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// The voice example with ASR enabled.
@@ -84,7 +67,7 @@ fn charging(dir: &TempDir, seconds: i64) -> ChargingBackend {
         sync: Sync::Normal,
         ..EngineConfig::default()
     };
-    let backend = ChargingBackend::open(dir.0.join("charging.db"), config).unwrap();
+    let backend = ChargingBackend::open(dir.join("charging.db"), config).unwrap();
     backend
         .engine()
         .load(Dataset::account(
@@ -174,7 +157,7 @@ async fn next_asr(client: &mut SessionClient) -> Message {
 
 #[tokio::test]
 async fn running_out_of_credit_sends_an_asr() {
-    let dir = TempDir::new("credit");
+    let dir = TempDir::new("asr-credit");
     let server = start(&voice_asr(), charging(&dir, 60)).await;
     let mut client = session_client::connect(server.local_addrs()[0], CLIENT, REALM, WAIT).await;
     let session = "client.example;credit;1";
@@ -208,10 +191,10 @@ fn admin_call(path: PathBuf, request: AdminRequest) -> admin::AdminReply {
 
 #[tokio::test]
 async fn operator_disconnect_through_the_admin_socket_sends_an_asr() {
-    let dir = TempDir::new("admin");
+    let dir = TempDir::new("asr-admin");
     let backend = charging(&dir, 3600);
     let server = start(&voice_asr(), backend.clone()).await;
-    let socket = dir.0.join("a.sock");
+    let socket = dir.join("a.sock");
     let _admin = AdminSocket::bind(
         &socket,
         server.session_controller().clone(),
@@ -266,10 +249,10 @@ async fn operator_disconnect_through_the_admin_socket_sends_an_asr() {
 
 #[test]
 fn sessions_command_without_a_running_agent_is_a_clear_error() {
-    let dir = TempDir::new("cli-none");
+    let dir = TempDir::new("asr-cli-none");
     let out = Command::new(BIN)
         .args(["sessions", "list", "--admin"])
-        .arg(dir.0.join("none.sock"))
+        .arg(dir.join("none.sock"))
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -282,12 +265,12 @@ fn sessions_command_without_a_running_agent_is_a_clear_error() {
 
 #[test]
 fn sessions_command_lists_and_disconnects_through_the_running_binary() {
-    let dir = TempDir::new("cli");
-    let config = dir.0.join("voice.json");
+    let dir = TempDir::new("asr-cli");
+    let config = dir.join("voice.json");
     std::fs::write(&config, voice_asr_text()).unwrap();
-    let accounts = dir.0.join("accounts.csv");
+    let accounts = dir.join("accounts.csv");
     std::fs::write(&accounts, "Tenant,Account,ToR,Value\n,1001,*voice,3600\n").unwrap();
-    let db = dir.0.join("agent.db");
+    let db = dir.join("agent.db");
     let agent_cmd = |args: &[&str]| {
         let mut cmd = Command::new(BIN);
         cmd.arg("--config").arg(&config).arg("--db").arg(&db);
@@ -310,7 +293,7 @@ fn sessions_command_lists_and_disconnects_through_the_running_binary() {
     );
     wait_listening(port);
     // The default admin socket is next to the database.
-    let socket = dir.0.join("agent.sock");
+    let socket = dir.join("agent.sock");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut client = rt.block_on(session_client::connect(
         listen.parse().unwrap(),

@@ -27,6 +27,7 @@ mod agent_client;
 
 use agent_client::sms_with;
 use common::process::{free_port, Kill};
+use common::temp::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_diameter-agent");
 const CLIENT: &str = "client.test";
@@ -43,29 +44,6 @@ fn example(name: &str) -> PathBuf {
     root().join("examples/agent").join(name)
 }
 
-/// A fresh directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("agent-charging-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn db(&self) -> PathBuf {
-        self.0.join("charging.db")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// The engine on a fresh database holding the sample tariffs and accounts.
 fn backend(dir: &TempDir) -> ChargingBackend {
     let config = EngineConfig {
@@ -73,7 +51,7 @@ fn backend(dir: &TempDir) -> ChargingBackend {
         sync: Sync::Normal,
         ..EngineConfig::default()
     };
-    let backend = ChargingBackend::open(dir.db(), config).unwrap();
+    let backend = ChargingBackend::open(dir.join("charging.db"), config).unwrap();
     for file in ["tariffs.csv", "accounts.csv"] {
         backend.engine().load_file(example(file)).unwrap();
     }
@@ -145,29 +123,32 @@ fn cdrs(db: &Path) -> Vec<diameter_agent::diameter_charging::Cdr> {
 
 #[tokio::test]
 async fn sms_ccr_gets_2001_and_takes_one_sms_from_the_balance() {
-    let dir = TempDir::new("sms");
+    let dir = TempDir::new("charging-sms");
     let server = start(&sms_with(&[]), backend(&dir)).await;
     let (node, app) = client(server.local_addrs()[0]).await;
-    assert_eq!(balance(&dir.db(), SUBSCRIBER, "*sms"), 100);
+    assert_eq!(balance(&dir.join("charging.db"), SUBSCRIBER, "*sms"), 100);
 
     let first = seed_ccr("client.test;1;sms", SUBSCRIBER);
     let cca = send(&app, first.clone()).await;
     assert_eq!(result_code(&cca), Some(2001));
-    assert_eq!(balance(&dir.db(), SUBSCRIBER, "*sms"), 99);
+    assert_eq!(balance(&dir.join("charging.db"), SUBSCRIBER, "*sms"), 99);
 
     // Another SMS (another Session-Id, same Service-Identifier) is charged too.
     let cca = send(&app, seed_ccr("client.test;2;sms", SUBSCRIBER)).await;
     assert_eq!(result_code(&cca), Some(2001));
-    assert_eq!(balance(&dir.db(), SUBSCRIBER, "*sms"), 98);
+    assert_eq!(balance(&dir.join("charging.db"), SUBSCRIBER, "*sms"), 98);
 
     // The first one again (a retransmission): answered, not charged again.
     let cca = send(&app, first).await;
     assert_eq!(result_code(&cca), Some(2001));
-    assert_eq!(balance(&dir.db(), SUBSCRIBER, "*sms"), 98);
-    assert_eq!(balance(&dir.db(), SUBSCRIBER, "*monetary"), 10_000_000);
+    assert_eq!(balance(&dir.join("charging.db"), SUBSCRIBER, "*sms"), 98);
+    assert_eq!(
+        balance(&dir.join("charging.db"), SUBSCRIBER, "*monetary"),
+        10_000_000
+    );
 
     // One CDR per SMS: the retransmission's replaces the first.
-    let cdrs = cdrs(&dir.db());
+    let cdrs = cdrs(&dir.join("charging.db"));
     assert_eq!(cdrs.len(), 2, "{cdrs:?}");
     assert!(cdrs
         .iter()
@@ -183,7 +164,7 @@ async fn sms_ccr_gets_2001_and_takes_one_sms_from_the_balance() {
 
 #[tokio::test]
 async fn out_of_credit_gets_4012_and_an_unknown_account_5030() {
-    let dir = TempDir::new("credit");
+    let dir = TempDir::new("charging-credit");
     let backend = backend(&dir);
     // 1002: one SMS and no money, its second SMS finds no credit; 1003: money only.
     backend
@@ -214,17 +195,20 @@ async fn out_of_credit_gets_4012_and_an_unknown_account_5030() {
 
     let cca = send(&app, seed_ccr("client.test;1;credit", "1002")).await;
     assert_eq!(result_code(&cca), Some(2001));
-    assert_eq!(balance(&dir.db(), "1002", "*sms"), 0);
+    assert_eq!(balance(&dir.join("charging.db"), "1002", "*sms"), 0);
 
     let cca = send(&app, seed_ccr("client.test;2;credit", "1002")).await;
     assert_eq!(result_code(&cca), Some(4012), "MaxUsage 0");
-    assert_eq!(balance(&dir.db(), "1002", "*sms"), 0);
-    assert_eq!(balance(&dir.db(), "1002", "*monetary"), 0);
+    assert_eq!(balance(&dir.join("charging.db"), "1002", "*sms"), 0);
+    assert_eq!(balance(&dir.join("charging.db"), "1002", "*monetary"), 0);
 
     // Without units the money pays: 0.05 per SMS in the sample tariff.
     let cca = send(&app, seed_ccr("client.test;3;credit", "1003")).await;
     assert_eq!(result_code(&cca), Some(2001));
-    assert_eq!(balance(&dir.db(), "1003", "*monetary"), 950_000);
+    assert_eq!(
+        balance(&dir.join("charging.db"), "1003", "*monetary"),
+        950_000
+    );
 
     let cca = send(&app, seed_ccr("client.test;4;credit", "nobody")).await;
     assert_eq!(result_code(&cca), Some(5030), "ACCOUNT_NOT_FOUND");
@@ -251,8 +235,8 @@ fn stdout(out: &Output) -> String {
 
 #[test]
 fn binary_loads_shows_and_charges() {
-    let dir = TempDir::new("binary");
-    let db = dir.db();
+    let dir = TempDir::new("charging-binary");
+    let db = dir.join("charging.db");
     let tariffs = example("tariffs.csv");
     let accounts = example("accounts.csv");
 
@@ -288,7 +272,7 @@ fn binary_loads_shows_and_charges() {
         String::from_utf8_lossy(&out.stderr).trim(),
         "error: no account nobody"
     );
-    let bad = dir.0.join("bad.csv");
+    let bad = dir.join("bad.csv");
     std::fs::write(&bad, "Tenant,Account,ToR,Value\n,1001,*sms,1.5\n").unwrap();
     let out = run(&db, &["accounts", "load", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));

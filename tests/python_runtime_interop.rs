@@ -9,35 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::process::{example_binary as example, free_port, run_bounded, wait_listening, Kill};
-use common::python::{have_python_diameter, seed_client};
-
-/// A python-diameter OCS on 127.0.0.1:PORT answering CCRs with 2001, knowing the
-/// client identities given after the port. Prints READY, runs until stdin closes.
-const PY_SERVER: &str = r#"
-import logging, sys
-from diameter.message.constants import *
-from diameter.node import Node
-from diameter.node.application import SimpleThreadingApplication
-
-logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s")
-port = int(sys.argv[1])
-node = Node("ocs.gy", "testrealm.local", ip_addresses=["127.0.0.1"], tcp_port=port)
-peers = [node.add_peer(f"aaa://{h}", "testrealm.local") for h in sys.argv[2:]]
-
-def handle_request(app, request):
-    answer = app.generate_answer(request, result_code=E_RESULT_CODE_DIAMETER_SUCCESS)
-    answer.cc_request_type = request.cc_request_type
-    answer.cc_request_number = request.cc_request_number
-    return answer
-
-app = SimpleThreadingApplication(APP_DIAMETER_CREDIT_CONTROL_APPLICATION,
-                                 is_auth_application=True, request_handler=handle_request)
-node.add_application(app, peers)
-node.start()
-print("READY", flush=True)
-sys.stdin.read()
-node.stop(wait_timeout=2)
-"#;
+use common::python::{have_python_diameter, seed_client, OCS_SERVER};
 
 #[test]
 fn python_seed_client_against_our_ocs_server_gets_2001() {
@@ -71,7 +43,7 @@ fn our_sms_client_against_a_python_server_gets_2001() {
     }
     let port = free_port();
     let server = Command::new("python3")
-        .args(["-c", PY_SERVER, &port.to_string(), "smsgw.gy"])
+        .args(["-c", OCS_SERVER, &port.to_string(), "smsgw.gy"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

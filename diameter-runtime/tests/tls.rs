@@ -132,19 +132,26 @@ async fn ccr_gets_2001(node: &Node, app: &Application) {
     assert_eq!(base::result_code(&cca), Some(2001));
 }
 
-#[tokio::test]
-async fn nodes_exchange_cer_cea_and_a_request_over_tls() {
+/// A TLS server for `client.test` and that client reaching it by `server_name`, ready, a
+/// CCR answered 2001: (server, client).
+async fn ccr_over_tls(server_name: &str) -> (Node, Node) {
     let server = tls_server(&["client.test"], false).await;
     let addr = server.tls_local_addrs()[0];
     let (node, app) = tls_client(
         "client.test",
         addr,
         client_tls("ca.pem", false),
-        "localhost",
+        server_name,
     )
     .await;
     app.wait_for_ready(WAIT).await.unwrap();
     ccr_gets_2001(&node, &app).await;
+    (server, node)
+}
+
+#[tokio::test]
+async fn nodes_exchange_cer_cea_and_a_request_over_tls() {
+    let (server, node) = ccr_over_tls("localhost").await;
     assert_eq!(node.peer_state("ocs.test"), Some(State::IOpen));
     assert_eq!(server.peer_state("client.test"), Some(State::ROpen));
     let stats = node.statistics();
@@ -156,17 +163,7 @@ async fn nodes_exchange_cer_cea_and_a_request_over_tls() {
 
 #[tokio::test]
 async fn the_certificate_is_checked_against_an_ip_address_too() {
-    let server = tls_server(&["client.test"], false).await;
-    let addr = server.tls_local_addrs()[0];
-    let (node, app) = tls_client(
-        "client.test",
-        addr,
-        client_tls("ca.pem", false),
-        "127.0.0.1",
-    )
-    .await;
-    app.wait_for_ready(WAIT).await.unwrap();
-    ccr_gets_2001(&node, &app).await;
+    let (server, node) = ccr_over_tls("127.0.0.1").await;
     node.stop(WAIT).await;
     server.stop(WAIT).await;
 }

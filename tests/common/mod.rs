@@ -6,6 +6,7 @@
 
 pub mod process;
 pub mod python;
+pub mod temp;
 
 use std::process::Command;
 

@@ -1,5 +1,5 @@
-//! python-diameter 0.9.0, the reference peer: whether it is there, and the seed tutorial's
-//! client script.
+//! python-diameter 0.9.0, the reference peer: whether it is there, the seed tutorial's
+//! client script and an OCS.
 
 use std::process::Command;
 
@@ -7,6 +7,10 @@ use std::process::Command;
 /// port, Diameter identity and realm, then optionally the Event-Timestamp as
 /// `YYYY-MM-DDTHH:MM:SS` (default: now). Prints the CCA's Result-Code, or `ERROR ...`.
 pub const SEED_CLIENT: &str = include_str!("seed_client.py");
+
+/// A python-diameter OCS answering 2001 (tests/common/ocs_server.py). Arguments: the port
+/// on 127.0.0.1, then the client identities. Prints READY, runs until stdin closes.
+pub const OCS_SERVER: &str = include_str!("ocs_server.py");
 
 /// Whether python3 with python-diameter can run; skips with a message, or fails when
 /// `DIAMETER_REQUIRE_INTEROP` is set.

@@ -4,17 +4,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use diameter_runtime::app::Application;
-use diameter_runtime::node::{Node, NodeConfig, PeerConfig};
+use diameter_runtime::node::{Node, NodeConfig, PeerConfig, PeerRef};
 use diameter_runtime::peer::AppId;
 
-/// A Credit-Control client `origin_host` in `realm`, connected and ready (within `wait`)
-/// to the agent `CGR-DA` at `addr`.
-pub async fn client(
-    addr: SocketAddr,
-    origin_host: &str,
-    realm: &str,
-    wait: Duration,
-) -> (Node, Application) {
+/// A node `origin_host` in `realm` with the agent `CGR-DA` at `addr` as its persistent
+/// peer (not started).
+pub fn node_with_agent_peer(addr: SocketAddr, origin_host: &str, realm: &str) -> (Node, PeerRef) {
     let node = Node::new(NodeConfig::new(origin_host, realm)).unwrap();
     let peer = node
         .add_peer(
@@ -25,6 +20,18 @@ pub async fn client(
                 .persistent(true),
         )
         .unwrap();
+    (node, peer)
+}
+
+/// A Credit-Control client `origin_host` in `realm`, connected and ready (within `wait`)
+/// to the agent `CGR-DA` at `addr`.
+pub async fn client(
+    addr: SocketAddr,
+    origin_host: &str,
+    realm: &str,
+    wait: Duration,
+) -> (Node, Application) {
+    let (node, peer) = node_with_agent_peer(addr, origin_host, realm);
     let app = node.add_application(AppId::auth(4), &[peer]).unwrap();
     node.start().await.unwrap();
     app.wait_for_ready(wait).await.unwrap();

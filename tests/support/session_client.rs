@@ -9,9 +9,12 @@ use std::time::Duration;
 
 use diameter_runtime::app::{Application, HandlerError, Request};
 use diameter_runtime::message::Message;
-use diameter_runtime::node::{Node, NodeConfig, PeerConfig};
+use diameter_runtime::node::Node;
 use diameter_runtime::peer::AppId;
 use tokio::sync::mpsc;
+
+#[path = "agent_client.rs"]
+mod agent_client;
 
 /// How the client answers the agent's requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,16 +43,7 @@ pub async fn connect(
     realm: &str,
     wait: Duration,
 ) -> SessionClient {
-    let node = Node::new(NodeConfig::new(origin_host, realm)).unwrap();
-    let peer = node
-        .add_peer(
-            PeerConfig::new(&format!("aaa://CGR-DA:{}", addr.port()), realm)
-                .unwrap()
-                .ip_addresses(["127.0.0.1"])
-                .unwrap()
-                .persistent(true),
-        )
-        .unwrap();
+    let (node, peer) = agent_client::node_with_agent_peer(addr, origin_host, realm);
     let (tx, received) = mpsc::unbounded_channel();
     let reply = Arc::new(Mutex::new(Reply::ResultCode(2001)));
     let how = reply.clone();

@@ -42,7 +42,6 @@ pub fn avp_len<T: AvpData>(value: &T, flags: u8) -> usize {
 /// but the payload's own bytes.
 #[inline]
 pub fn put_avp<T: AvpData>(value: &T, info: &AvpInfo, flags: u8, out: &mut BytesMut) {
-    let header_len = header_len(flags);
     if T::GROUPED {
         let start = out.len();
         put_header(info, flags, 0, out);
@@ -50,17 +49,15 @@ pub fn put_avp<T: AvpData>(value: &T, info: &AvpInfo, flags: u8, out: &mut Bytes
         let len = out.len() - start;
         out[start + 5..start + 8].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
         put_zeros(padded(len) - len, out);
-    } else if let Some(data_len) = T::FIXED_LEN.filter(|n| *n <= 8) {
-        let len = header_len + data_len;
-        out.reserve(padded(len));
-        put_header(info, flags, len, out);
-        out.extend_from_slice(&value.fixed_data()[..data_len]);
-        put_zeros(padded(len) - len, out);
     } else {
-        let len = header_len + value.data_len();
+        let fixed = T::FIXED_LEN.filter(|n| *n <= 8);
+        let len = header_len(flags) + fixed.unwrap_or_else(|| value.data_len());
         out.reserve(padded(len));
         put_header(info, flags, len, out);
-        value.encode_data(out);
+        match fixed {
+            Some(n) => out.extend_from_slice(&value.fixed_data()[..n]),
+            None => value.encode_data(out),
+        }
         put_zeros(padded(len) - len, out);
     }
 }
